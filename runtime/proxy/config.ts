@@ -1,0 +1,46 @@
+// Options of one proxy instance. Everything the app needs arrives here (no module state, no env reads).
+import type { Dialect } from "./dialect.ts";
+import type { Logger } from "./log.ts";
+
+export interface UpstreamConfig {
+  /** vLLM's OpenAI base (…/v1) or the full …/v1/chat/completions URL. */
+  readonly baseUrl: string;
+  /** sent as Authorization: Bearer (vLLM --api-key) */
+  readonly apiKey?: string;
+  /** Modal proxy auth: sent as Modal-Key / Modal-Secret */
+  readonly modalKey?: string;
+  readonly modalSecret?: string;
+  /** upstream model name; when absent the client's model name is passed through */
+  readonly model?: string;
+  /** the endpoint's context window (vLLM --max-model-len): max_tokens is clamped to fit it */
+  readonly maxModelLen?: number;
+}
+
+export interface ColdStartOptions {
+  /** how long to keep retrying connects and 5xx before the first upstream byte (a Modal endpoint scaling from zero) */
+  readonly deadlineMs: number;
+  /** interval of SSE `ping` events sent to a streaming client while waiting */
+  readonly pingIntervalMs: number;
+  /** pause between attempts */
+  readonly retryDelayMs: number;
+}
+
+export interface ProxyDeps {
+  readonly upstream: UpstreamConfig;
+  readonly dialect: Dialect;
+  /** injected for tests (a stub vLLM); defaults to global fetch */
+  readonly fetch?: typeof fetch;
+  readonly logger?: Logger;
+  /** when set, clients must present it as x-api-key or Authorization: Bearer */
+  readonly token?: string;
+  /** Claude Code's working directory when the proxy knows it better than the request does */
+  readonly cwd?: string;
+  readonly coldStart?: Partial<ColdStartOptions>;
+  /** request bodies above this many bytes get 413 (default 32 MiB) */
+  readonly maxBodyBytes?: number;
+  /** unique id source for messages and request ids (tests make it deterministic) */
+  readonly newId?: () => string;
+}
+
+export const DEFAULT_COLD_START: ColdStartOptions = { deadlineMs: 10 * 60_000, pingIntervalMs: 10_000, retryDelayMs: 2_000 };
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
