@@ -1,0 +1,77 @@
+// Context-window arithmetic and facts derived from the request itself (never from process state).
+import type { AnthropicRequest, OpenAIChatRequest } from "./types.ts";
+
+// Claude Code states its working directory in an environment block: "Primary working directory: /x" (2.1.19x,
+// in the system prompt or a <system-reminder>) or "Working directory: /x" (2.1.330, in a role:"system" message).
+const CWD_RE = /(?:Primary working directory|Working directory):\s*(\S[^\n]*)/;
+
+function firstCwd(text: string): string | undefined {
+  if (!text.includes("orking directory:")) return undefined;
+  const m = CWD_RE.exec(text);
+  return m ? m[1].trim() : undefined;
+}
+
+/** The working directory Claude Code announced in this request, if any. */
+export function workingDirectoryOf(req: AnthropicRequest): string | undefined {
+  if (typeof req.system === "string") {
+    const c = firstCwd(req.system);
+    if (c) return c;
+  } else if (req.system) {
+    for (const b of req.system) if (b.type === "text") { const c = firstCwd(b.text); if (c) return c; }
+  }
+  for (const m of req.messages) {
+    if (m.role === "assistant") continue;
+    if (typeof m.content === "string") { const c = firstCwd(m.content); if (c) return c; continue; }
+    for (const b of m.content) if (b.type === "text") { const c = firstCwd(b.text); if (c) return c; }
+  }
+  return undefined;
+}
+
+/** Rough prompt size in tokens: ~4 characters per token for English and code, +per-message template overhead. */
+export function estimateTokens(upstream: Pick<OpenAIChatRequest, "messages" | "tools">): number {
+  let chars = 0;
+  for (const m of upstream.messages) {
+    chars += 16;
+    if (typeof m.content === "string") chars += m.content.length;
+    else if (Array.isArray(m.content)) for (const p of m.content) chars += p.type === "text" ? p.text.length : 1000 * 4;
+    if (m.role === "assistant" && m.tool_calls) for (const t of m.tool_calls) chars += t.function.arguments.length + t.function.name.length;
+  }
+  if (upstream.tools) chars += JSON.stringify(upstream.tools).length;
+  return Math.ceil(chars / 4);
+}
+
+/** The completion budget that fits: min(requested, window − estimated prompt), never below a useful floor so that a
+ *  low estimate errs toward asking (vLLM's exact answer then drives the retry). */
+export function clampMaxTokens(requested: number, maxModelLen: number | undefined, promptEstimate: number): number {
+  if (!maxModelLen) return requested;
+  const room = maxModelLen - promptEstimate;
+  return Math.max(1, Math.min(requested, Math.max(room, Math.min(1024, maxModelLen >> 3))));
+}
+
+export interface ContextOverflow { maxModelLen: number; promptTokens: number }
+
+/** Parses vLLM's context-length errors. Current wording (vllm/entrypoints … _validate_input):
+ *  "'max_tokens' or 'max_completion_tokens' is too large: M. This model's maximum context length is L tokens and
+ *   your request has P input tokens (M > L - P)." / "This model's maximum context length is L tokens. However, your
+ *  request has P input tokens. Please reduce the length of the input messages."; older releases: "… However, you
+ *  requested T tokens (P in the messages, M in the completion). …". */
+export function parseContextOverflow(message: string): ContextOverflow | undefined {
+  const len = /maximum context length is (\d+) tokens/.exec(message);
+  if (!len) return undefined;
+  const p =
+    /has (\d+) input tokens/.exec(message) ??
+    /\((\d+) in the messages/.exec(message) ??
+    /you requested (\d+) tokens in the messages/.exec(message);
+  if (!p) return undefined;
+  return { maxModelLen: Number(len[1]), promptTokens: Number(p[1]) };
+}
+
+/** Below this many tokens of room a retry is pointless: the user has to compact. */
+export const MIN_COMPLETION_ROOM = 16;
+
+export function compactMessage(o: ContextOverflow): string {
+  return (
+    `The conversation no longer fits this model's context window (${o.promptTokens} prompt tokens of ${o.maxModelLen}). ` +
+    "Run /compact to summarize it, then continue."
+  );
+}

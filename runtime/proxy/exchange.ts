@@ -1,0 +1,43 @@
+// One upstream exchange for a translated request: cold-start retry (upstream.ts), then the context-length policy —
+// if vLLM says the prompt plus max_tokens does not fit, retry once with max_tokens fitted to vLLM's own numbers;
+// if the prompt alone fills the window, the answer is a message asking the user to /compact.
+import type { ColdStartOptions } from "./config.ts";
+import { compactMessage, MIN_COMPLETION_ROOM, parseContextOverflow } from "./context.ts";
+import { fromUpstreamStatus, upstreamMessage } from "./errors.ts";
+import type { OpenAIChatRequest } from "./types.ts";
+import { postWithColdStart } from "./upstream.ts";
+
+export interface ExchangeOptions {
+  readonly fetch: typeof fetch;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly coldStart: ColdStartOptions;
+  readonly signal: AbortSignal;
+  readonly onRetry?: (attempt: number, why: string) => void;
+}
+
+export type Exchanged =
+  | { kind: "response"; res: Response; maxTokens: number }
+  | { kind: "compact"; text: string };
+
+export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Promise<Exchanged> {
+  let body = JSON.stringify(req);
+  let maxTokens = req.max_tokens;
+  for (let round = 0; ; round++) {
+    const r = await postWithColdStart({ ...o, body });
+    if (r.ok) return { kind: "response", res: r.res, maxTokens };
+    if (r.status === 400) {
+      const overflow = parseContextOverflow(upstreamMessage(r.text) ?? "");
+      if (overflow) {
+        const room = overflow.maxModelLen - overflow.promptTokens;
+        if (room < MIN_COMPLETION_ROOM || round > 0) return { kind: "compact", text: compactMessage(overflow) };
+        maxTokens = Math.min(maxTokens, room);
+        if (maxTokens === req.max_tokens) maxTokens = room - 1;
+        body = JSON.stringify({ ...req, max_tokens: maxTokens });
+        o.onRetry?.(round + 1, `context overflow: max_tokens → ${maxTokens}`);
+        continue;
+      }
+    }
+    throw fromUpstreamStatus(r.status, r.text);
+  }
+}

@@ -1,0 +1,25 @@
+// Reading a JSON body defensively: size limit (413), strict UTF-8 and JSON syntax (400 naming the body).
+import type { Context } from "hono";
+import { invalidRequest, ProxyError } from "../errors.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > maxBytes) throw new ProxyError("request_too_large", `request body is ${declared} bytes; the limit is ${maxBytes}`);
+  const buf = await c.req.arrayBuffer();
+  if (buf.byteLength > maxBytes) throw new ProxyError("request_too_large", `request body is ${buf.byteLength} bytes; the limit is ${maxBytes}`);
+  if (buf.byteLength === 0) throw invalidRequest("body: empty; expected a JSON object");
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    throw invalidRequest("body: not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const why = err instanceof RangeError ? "nested too deeply" : "not valid JSON";
+    throw invalidRequest(`body: ${why}`);
+  }
+}

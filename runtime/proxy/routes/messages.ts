@@ -1,0 +1,155 @@
+// POST /v1/messages: validate → translate (dialect) → upstream exchange → JSON message or SSE stream.
+import type { Context } from "hono";
+import type { AppEnv, Runtime } from "../runtime.ts";
+import type { DialectContext } from "../dialect.ts";
+import { workingDirectoryOf } from "../context.ts";
+import { invalidRequest, ProxyError } from "../errors.ts";
+import { exchange, type Exchanged } from "../exchange.ts";
+import { sseData, sseWriter, type SseWriter } from "../sse.ts";
+import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
+import { accumulate, completionToMessage } from "../translate/response.ts";
+import { createStreamTranslator, type TranslatorOptions } from "../translate/stream.ts";
+import { validateRequest } from "../translate/validate.ts";
+import type { AnthropicRequest, OpenAIChatRequest, OpenAIChunk, OpenAICompletion, StreamEvent } from "../types.ts";
+import { readJson } from "./body.ts";
+
+/** a chunk, or vLLM's in-stream error (serving_chat create_streaming_error_response) */
+type UpstreamChunk = OpenAIChunk & { error?: { message?: string }; message?: string };
+
+function translate(req: AnthropicRequest, rt: Runtime, ctx: DialectContext): OpenAIChatRequest {
+  try {
+    const out = toOpenAIRequest(req, rt.dialect, ctx, { model: rt.upstream.model, maxModelLen: rt.upstream.maxModelLen });
+    if (req.thinking?.type === "disabled") out.chat_template_kwargs = { enable_thinking: false };
+    return out;
+  } catch (err) {
+    if (err instanceof ProxyError) throw err;
+    if (err instanceof RangeError) throw invalidRequest("messages: nested too deeply to translate");
+    throw err;
+  }
+}
+
+/** Events of a complete message holding one text block (the /compact answer). */
+function textMessageEvents(o: Omit<TranslatorOptions, "emit">, text: string, emit: (e: StreamEvent) => void): void {
+  const t = createStreamTranslator({ ...o, dialect: o.dialect, emit });
+  t.start();
+  t.push({ id: "", object: "chat.completion.chunk", created: 0, model: o.model, choices: [{ index: 0, delta: { content: text }, finish_reason: "stop" }] });
+  t.finish();
+}
+
+export async function postMessages(c: Context<AppEnv>): Promise<Response> {
+  const rt = c.get("rt");
+  const started = performance.now();
+  const body = await readJson(c, rt.maxBodyBytes);
+  const v = validateRequest(body);
+  if (!v.ok) throw invalidRequest(v.message);
+  const req = v.value;
+  const ctx: DialectContext = { cwd: rt.cwd ?? workingDirectoryOf(req) };
+  const upstreamReq = translate(req, rt, ctx);
+  const id = `msg_${rt.newId()}`;
+  const topts: Omit<TranslatorOptions, "emit"> = {
+    dialect: rt.dialect, ctx, thinking: wantsThinking(req), model: req.model, messageId: id, stopSequences: req.stop_sequences,
+  };
+  const reqId = c.get("requestId");
+  const log = (level: "info" | "warn", msg: string, f: Record<string, string | number | boolean | undefined> = {}) =>
+    rt.logger.log(level, msg, { requestId: reqId, dialect: rt.dialect.name, stream: upstreamReq.stream, ...f });
+
+  const ac = new AbortController();
+  const onClientAbort = () => ac.abort();
+  c.req.raw.signal.addEventListener("abort", onClientAbort, { once: true });
+  const pending = exchange(upstreamReq, {
+    fetch: rt.fetch, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal,
+    onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
+  });
+
+  if (!upstreamReq.stream) {
+    try {
+      const r = await pending;
+      if (r.kind === "compact") {
+        const events: StreamEvent[] = [];
+        textMessageEvents(topts, r.text, (e) => events.push(e));
+        return c.json(accumulate(events));
+      }
+      const completion = (await r.res.json()) as OpenAICompletion;
+      const msg = completionToMessage(completion, topts);
+      log("info", "message", { stop: msg.stop_reason ?? "", outTokens: msg.usage.output_tokens, ms: Math.round(performance.now() - started) });
+      return c.json(msg);
+    } finally {
+      c.req.raw.signal.removeEventListener("abort", onClientAbort);
+    }
+  }
+
+  // Streaming. Wait for the upstream's answer up to one ping interval so that early failures keep their HTTP
+  // status; past that, commit to a 200 SSE response and keep the client alive with pings while upstream wakes up.
+  let early: Exchanged | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    early = await Promise.race([
+      pending,
+      new Promise<undefined>((res) => { timer = setTimeout(() => res(undefined), rt.coldStart.pingIntervalMs); }),
+    ]);
+  } catch (err) {
+    c.req.raw.signal.removeEventListener("abort", onClientAbort);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const out = sseWriter(controller);
+      void pump(out, early).finally(() => {
+        out.close();
+        c.req.raw.signal.removeEventListener("abort", onClientAbort);
+      });
+    },
+    cancel() { ac.abort(); },
+  });
+
+  async function pump(out: SseWriter, ready: Exchanged | undefined): Promise<void> {
+    const t = createStreamTranslator({ ...topts, emit: (e) => out.send(e) });
+    let outcome = "complete";
+    try {
+      if (!ready) {
+        const ping = setInterval(() => out.send({ type: "ping" }), rt.coldStart.pingIntervalMs);
+        out.send({ type: "ping" });
+        try { ready = await pending; } finally { clearInterval(ping); }
+      }
+      if (ready.kind === "compact") {
+        textMessageEvents(topts, ready.text, (e) => out.send(e));
+        outcome = "compact";
+        return;
+      }
+      t.start();
+      for await (const data of sseData(ready.res.body!)) {
+        if (data === "[DONE]") break;
+        let chunk: UpstreamChunk;
+        try {
+          chunk = JSON.parse(data) as UpstreamChunk;
+        } catch {
+          throw new ProxyError("api_error", "upstream sent a malformed chunk");
+        }
+        if (chunk.error !== undefined || (chunk.object as string) === "error") {
+          const why = (typeof chunk.error === "object" ? chunk.error?.message : undefined) ?? chunk.message ?? "unknown";
+          throw new ProxyError("api_error", `upstream failed mid-stream: ${why}`);
+        }
+        t.push(chunk);
+      }
+      if (!t.finished) throw new ProxyError("api_error", "upstream stream ended before the message was complete");
+      t.finish();
+    } catch (err) {
+      if (ac.signal.aborted) { outcome = "client-aborted"; return; }
+      // A finish_reason already arrived: only the trailing usage chunk or [DONE] was lost; the message is whole.
+      if (t.finished && !(err instanceof ProxyError)) { t.finish(); outcome = "complete-after-drop"; return; }
+      const e = err instanceof ProxyError ? err : new ProxyError("api_error", "upstream connection lost mid-stream");
+      outcome = `error:${e.type}`;
+      out.send({ type: "error", error: { type: e.type, message: e.message } });
+    } finally {
+      log(outcome.startsWith("error") ? "warn" : "info", "stream", { outcome, ms: Math.round(performance.now() - started) });
+    }
+  }
+
+  return new Response(stream, {
+    status: 200,
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": reqId },
+  });
+}
