@@ -95,5 +95,5 @@ export function renderPrompt(req: AnthropicRequest, cwd: string | undefined): Up
   const system = agentic ? SWE_AGENT_SYSTEM_PROMPT : req.system === undefined ? "" : systemText(req.system);
   const messages: OpenAIMessage[] = system === "" ? [] : [{ role: "system", content: system }];
   messages.push(...renderMessages(req.messages, cwd));
-  return agentic ? { messages, tools: SWE_AGENT_TOOLS.map((t) => t) } : { messages };
+  return agentic ? { messages, tools: [...SWE_AGENT_TOOLS] } : { messages };
 }
