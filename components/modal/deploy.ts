@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The step `command.local.Command` runs: `node components/modal/deploy.ts deploy|stop`.
-// Reads the endpoint spec from ENDPOINT_SPEC and the API key from VLLM_API_KEY (a secret input, never argv),
+// Reads the endpoint spec from ENDPOINT_SPEC and the API key from stdin (a secret input, never argv;
+// VLLM_API_KEY in the environment also works for manual runs),
 // reports progress on stderr and prints exactly one JSON line on stdout, which the component parses.
 import type { EndpointSpec } from "../endpoint-spec.ts";
 import { deployEndpoint, stopEndpoint } from "./runner.ts";
@@ -15,7 +16,8 @@ async function main(action: string | undefined): Promise<number> {
   }
   const spec = JSON.parse(raw) as EndpointSpec;
   if (action === "deploy") {
-    const result = await deployEndpoint(spec, { apiKey: process.env.VLLM_API_KEY || undefined, onProgress: progress });
+    const apiKey = spec.secrets.apiKey ? process.env.VLLM_API_KEY || (await readStdin()).trim() : undefined;
+    const result = await deployEndpoint(spec, { apiKey: apiKey || undefined, onProgress: progress });
     process.stdout.write(JSON.stringify(result) + "\n");
     return 0;
   }
@@ -26,6 +28,13 @@ async function main(action: string | undefined): Promise<number> {
   }
   process.stderr.write("usage: deploy.ts deploy|stop (spec in ENDPOINT_SPEC)\n");
   return 2;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 main(process.argv[2]).then(
