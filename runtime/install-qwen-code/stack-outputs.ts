@@ -1,0 +1,105 @@
+// Where the stack outputs come from: `pulumi stack output --json --show-secrets --stack NAME` in the project,
+// or a JSON file of the same shape. Never a hand-typed URL.
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseStackOutputs, OutputsError } from "./outputs.ts";
+import type { StackOutputs } from "./outputs.ts";
+import type { Runner } from "./process.ts";
+
+export interface PulumiLocation {
+  readonly bin: string;
+  /** Extra environment the engine needs (local backend URL, passphrase file, plugin path …). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+export type PulumiLocator = () => Promise<PulumiLocation>;
+
+const parseJson = (text: string, source: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new OutputsError(`cannot parse the stack outputs from ${source}: ${(error as Error).message}`);
+  }
+};
+
+export async function readOutputsFile(file: string): Promise<StackOutputs> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new OutputsError(`cannot read the outputs file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseStackOutputs(parseJson(text, file), file);
+}
+
+export interface StackDeps {
+  readonly locate: PulumiLocator;
+  readonly run: Runner;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function readStackOutputs(stack: string, deps: StackDeps): Promise<StackOutputs> {
+  const pulumi = await deps.locate();
+  const result = await deps.run(pulumi.bin, ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+    cwd: deps.cwd,
+    env: { ...deps.env, ...pulumi.env },
+  });
+  if (result.exitCode !== 0) {
+    const message = result.stderr.trim().split("\n").find((l) => l.trim() !== "") ?? `exit code ${result.exitCode}`;
+    if (/no stack named|stack .* not found/i.test(result.stderr)) {
+      throw new OutputsError(`stack "${stack}" not found (pulumi: ${message}). Deploy it first, check --stack, or pass --outputs FILE.`);
+    }
+    throw new OutputsError(`pulumi stack output failed for stack "${stack}": ${message}`);
+  }
+  return parseStackOutputs(parseJson(result.stdout, `stack "${stack}"`), `stack "${stack}"`);
+}
+
+/** Finds an executable on a PATH value. */
+const isExecutable = (p: string): boolean => {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+export function whichSync(name: string, pathValue: string | undefined, exists: (p: string) => boolean = isExecutable): string | undefined {
+  for (const dir of (pathValue ?? "").split(":")) {
+    if (dir !== "" && exists(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/**
+ * PULUMI_BIN, else the project's engine helper (scripts/engine-lib.ts `ensureEngine()`, which builds or finds
+ * the pinned CLI), else `pulumi` on PATH.
+ */
+export function defaultPulumiLocator(projectDir: string, env: Readonly<Record<string, string | undefined>>): PulumiLocator {
+  return async () => {
+    if (env["PULUMI_BIN"]) return { bin: env["PULUMI_BIN"] };
+    const engineLib = join(projectDir, "scripts", "engine-lib.ts");
+    if (existsSync(engineLib)) {
+      const mod = (await import(engineLib)) as { ensureEngine?: () => Promise<unknown> };
+      if (typeof mod.ensureEngine === "function") {
+        const found = normalizeEngine(await mod.ensureEngine());
+        if (found) return found;
+      }
+    }
+    const onPath = whichSync("pulumi", env["PATH"]);
+    if (onPath) return { bin: onPath };
+    throw new OutputsError("the Pulumi CLI was not found: run `npm run engine` or set PULUMI_BIN, or pass --outputs FILE");
+  };
+}
+
+// ensureEngine() is written by another part of the project; accept a path or an object carrying one.
+function normalizeEngine(value: unknown): PulumiLocation | undefined {
+  if (typeof value === "string" && value !== "") return { bin: value };
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const bin = [v["pulumi"], v["pulumiBin"], v["pulumiPath"], v["bin"], v["path"]].find((x): x is string => typeof x === "string" && x !== "");
+  if (!bin) return undefined;
+  const env = typeof v["env"] === "object" && v["env"] !== null ? (v["env"] as Record<string, string>) : undefined;
+  return env ? { bin, env } : { bin };
+}
