@@ -77,7 +77,10 @@ def label(app: str, fn: str) -> str:
 
 
 def check_token() -> None:
-    if not (os.environ.get("MODAL_TOKEN_ID") and os.environ.get("MODAL_TOKEN_SECRET")):
+    # like modal.config: env vars override the active profile of ~/.modal.toml (or MODAL_CONFIG_PATH)
+    toml = Path(os.environ.get("MODAL_CONFIG_PATH") or Path.home() / ".modal.toml")
+    in_file = toml.exists() and re.search(r"^\s*token_id\s*=", toml.read_text(), re.M)
+    if not (os.environ.get("MODAL_TOKEN_ID") and os.environ.get("MODAL_TOKEN_SECRET")) and not in_file:
         error(
             "Token missing. Could not authenticate client. If you have token credentials, see modal.com/docs/reference/modal.config"
             " for setup help. If you are a new user, register an account at modal.com, then run `modal token new`."
