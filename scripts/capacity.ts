@@ -1,0 +1,53 @@
+// `npm run capacity -- --model <id> --gpu <GPU> [--kv fp8] [--util 0.9] [--contexts 65536,131072,262144]`
+import { parseArgs } from "node:util";
+import { tradeOffTable, planCapacity, type KvCacheDtype, OVERHEAD_GIB } from "../components/capacity.ts";
+import { parseGpu } from "../components/gpus.ts";
+import { MODEL_CATALOG } from "../components/model-catalog.ts";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string" },
+    gpu: { type: "string" },
+    kv: { type: "string", default: "fp8" },
+    util: { type: "string", default: "0.9" },
+    contexts: { type: "string", default: "65536,131072,262144" },
+    "enforce-eager": { type: "boolean", default: false },
+  },
+});
+const fail = (msg: string): never => {
+  process.stderr.write(`capacity: ${msg}\n`);
+  process.exit(2);
+};
+if (!values.model || !values.gpu) fail("usage: npm run capacity -- --model <hf id> --gpu <GPU[:N]> [--kv auto|fp8] [--util 0.9]");
+const arch = MODEL_CATALOG[values.model!] ?? fail(`${values.model} is not in the model catalog (${Object.keys(MODEL_CATALOG).join(", ")}); the check could not run`);
+let gpu;
+try {
+  gpu = parseGpu(values.gpu!);
+} catch (e) {
+  fail((e as Error).message);
+}
+const input = {
+  endpoint: "capacity",
+  model: values.model!,
+  arch,
+  gpu: gpu!,
+  gpuMemoryUtilization: Number(values.util),
+  kvCacheDtype: values.kv as KvCacheDtype,
+  enforceEager: values["enforce-eager"]!,
+  concurrency: 1,
+};
+const contexts = values.contexts!.split(",").map(Number);
+const p = planCapacity({ ...input, maxModelLen: contexts[0] });
+const g = (n: number) => n.toFixed(1).padStart(6);
+console.log(`${values.model} on ${gpu!.modal}, kv ${values.kv}, gpu_memory_utilization ${values.util}`);
+console.log(`  vLLM budget ${g(p.budgetGiB)} GiB − weights ${g(p.weightsGiB)} GiB − overhead ${g(p.overheadGiB)} GiB ` +
+  `(activations ${OVERHEAD_GIB.activation}, CUDA graphs ${input.enforceEager ? 0 : OVERHEAD_GIB.cudaGraphs}${arch.vision ? `, vision encoder ${OVERHEAD_GIB.visionEncoder}` : ""}) = KV ${g(p.kvBudgetGiB)} GiB`);
+console.log(`  KV per token ${p.kvBytesPerToken / 1024} KiB (${arch.fullAttentionLayers} full-attention layers × ${arch.kvHeads} KV heads × ${arch.headDim} × 2)` +
+  (arch.linearStateMiBPerSeq ? ` + ${arch.linearStateMiBPerSeq.toFixed(0)} MiB linear-attention state per sequence` : ""));
+console.log("");
+console.log("   context | GiB per full-length sequence | full-length sequences that fit");
+console.log("  ---------+------------------------------+-------------------------------");
+for (const r of tradeOffTable(input, contexts)) {
+  const note = r.context > arch.maxContext ? " (beyond the model's context)" : !r.fits ? " (vLLM would refuse to start)" : "";
+  console.log(`  ${String(r.context).padStart(8)} | ${r.perSequenceGiB.toFixed(2).padStart(28)} | ${String(r.sequencesThatFit).padStart(30)}${note}`);
+}
