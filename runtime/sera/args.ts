@@ -1,0 +1,112 @@
+// `sera` argv → what the user asked for (no defaults, no env: those are layered in settings.ts).
+import { parseArgs } from "node:util";
+
+export type Command = "run" | "deploy" | "stop" | "help";
+export type DialectName = "native" | "swe-agent";
+export const DIALECTS: readonly DialectName[] = ["native", "swe-agent"];
+
+/** Flags exactly as given; undefined = not given. */
+export interface CliArgs {
+  readonly command: Command;
+  readonly endpoint?: string;
+  readonly proxyOnly: boolean;
+  readonly port?: number;
+  readonly model?: string;
+  readonly dialect?: DialectName;
+  readonly modal: boolean;
+  readonly hfSecret?: string;
+  readonly stack?: string;
+  readonly dryRun: boolean;
+  /** everything after `--`: passed to Claude Code */
+  readonly claudeArgs: readonly string[];
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const USAGE = `Usage:
+  sera --endpoint URL [options]      start the proxy and Claude Code on a SERA (or other vLLM) endpoint
+  sera --modal [options]             deploy an ephemeral SERA endpoint on Modal, use it, stop it on exit
+  sera deploy [--stack S]            deploy the persistent, shared SERA endpoint (prints URL and API key)
+  sera stop [--stack S]              stop the persistent SERA endpoint
+
+Options:
+  --endpoint URL     vLLM OpenAI base (…/v1) or full …/v1/chat/completions URL   [env SERA_ENDPOINT]
+  --proxy-only       start only the proxy and print how to start Claude Code
+  --port N           proxy port on 127.0.0.1 (default 8080)
+  --model NAME       upstream model name (default allenai/SERA-32B)                [env SERA_MODEL]
+  --dialect D        tool dialect: swe-agent (default, SERA) or native
+  --modal            deploy the endpoint for this session only (Modal credentials needed)
+  --hf-secret NAME   Modal secret with HF_TOKEN for gated/private models           [env SERA_HF_SECRET]
+  --stack NAME       Pulumi stack whose config/outputs to use (default dev)        [env SERA_STACK]
+  --dry-run          print the plan and exit
+  -- ARGS…           passed to Claude Code
+The endpoint's API key comes from SERA_API_KEY or the stack outputs.`;
+
+function port(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 0 || n > 65535) throw new UsageError(`--port: expected a port number 0-65535, got "${v}"`);
+  return n;
+}
+
+function dialect(v: string | undefined): DialectName | undefined {
+  if (v === undefined) return undefined;
+  if (!(DIALECTS as readonly string[]).includes(v)) throw new UsageError(`--dialect: expected one of ${DIALECTS.join(", ")}, got "${v}"`);
+  return v as DialectName;
+}
+
+export function parseCli(argv: readonly string[]): CliArgs {
+  const sep = argv.indexOf("--");
+  const own = sep === -1 ? [...argv] : argv.slice(0, sep);
+  const claudeArgs = sep === -1 ? [] : argv.slice(sep + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: own,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        endpoint: { type: "string" },
+        "proxy-only": { type: "boolean" },
+        port: { type: "string" },
+        model: { type: "string" },
+        dialect: { type: "string" },
+        modal: { type: "boolean" },
+        "hf-secret": { type: "string" },
+        stack: { type: "string" },
+        "dry-run": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  const sub = positionals[0];
+  if (sub !== undefined && sub !== "deploy" && sub !== "stop") throw new UsageError(`unknown command "${sub}": expected deploy or stop`);
+  const command: Command = v.help ? "help" : sub ?? "run";
+  const args: CliArgs = {
+    command,
+    endpoint: v.endpoint,
+    proxyOnly: v["proxy-only"] ?? false,
+    port: port(v.port),
+    model: v.model,
+    dialect: dialect(v.dialect),
+    modal: v.modal ?? false,
+    hfSecret: v["hf-secret"],
+    stack: v.stack,
+    dryRun: v["dry-run"] ?? false,
+    claudeArgs,
+  };
+  if (args.modal && args.endpoint !== undefined) throw new UsageError("--modal and --endpoint exclude each other: --modal deploys its own endpoint");
+  if (command === "deploy" || command === "stop") {
+    const runOnly = (["endpoint", "port", "dialect"] as const).filter((k) => args[k] !== undefined);
+    if (args.proxyOnly) runOnly.push("proxy-only" as never);
+    if (args.modal) runOnly.push("modal" as never);
+    if (runOnly.length > 0) throw new UsageError(`sera ${command} does not take --${runOnly.join(", --")}`);
+  }
+  return args;
+}

@@ -1,0 +1,115 @@
+// sera: parse → gather the few facts the plan needs (stack outputs/config, where Claude Code is) → plan → run.
+// main() returns the exit code and throws on errors; only bin.ts turns that into a process exit.
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { PROJECT } from "../../components/stack-config.ts";
+import { jsonLogger, silentLogger, type Logger } from "../proxy/log.ts";
+import { parseCli } from "./args.ts";
+import { buildPlan, needsStackConfig, needsStackOutputs, type Facts } from "./plan.ts";
+import type { RunnerDeps } from "./runner.ts";
+import { runPlan } from "./runner.ts";
+import { resolveSettings } from "./settings.ts";
+import { readSeraConfig, readSeraOutput } from "./stack.ts";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where sera writes its log: $XDG_STATE_HOME/coding-agent-server/sera.log (default ~/.local/state/…). */
+export function logFilePath(env: Env, home = homedir()): string {
+  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith("/") ? env.XDG_STATE_HOME : join(home, ".local", "state");
+  return join(state, PROJECT, "sera.log");
+}
+
+/** The project's Claude Code (a dev dependency), else whatever `claude` is on PATH. */
+export function claudeBinFor(projectDir: string, exists: (p: string) => boolean = existsSync): string {
+  const local = join(projectDir, "node_modules", ".bin", "claude");
+  return exists(local) ? local : "claude";
+}
+
+export interface MainOptions {
+  readonly env: Env;
+  readonly projectDir: string;
+  /** effects; anything not given uses the real thing */
+  readonly deps?: Partial<RunnerDeps> & { readonly random?: () => string; readonly readOutput?: typeof readSeraOutput };
+}
+
+function fileLogger(file: string): { logger: Logger; close: () => Promise<void> } {
+  try {
+    mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
+    const stream = createWriteStream(file, { flags: "a", mode: 0o600 });
+    stream.on("error", () => {});
+    return { logger: jsonLogger((line) => stream.write(line)), close: () => new Promise((r) => stream.end(() => r())) };
+  } catch {
+    return { logger: silentLogger, close: async () => {} };
+  }
+}
+
+async function defaultDeps(env: Env, projectDir: string): Promise<Omit<RunnerDeps, "logger" | "logFile">> {
+  const { startProxy } = await import("../proxy/server.ts");
+  const { nativeDialect } = await import("../proxy/dialects/native.ts");
+  const { sweAgentDialect } = await import("../proxy/dialects/swe-agent.ts");
+  return {
+    startProxy,
+    dialectFor: (name) => (name === "native" ? nativeDialect : sweAgentDialect),
+    runClaude: async (bin, args, childEnv) => {
+      const r = await execa(bin, [...args], { env: childEnv, extendEnv: false, stdio: "inherit", reject: false });
+      if (r.failed && r.exitCode === undefined && !r.signal) {
+        throw new Error(`could not start Claude Code (${bin}): ${r.shortMessage}. Run \`npm ci\` in ${projectDir} or install @anthropic-ai/claude-code.`);
+      }
+      return r.exitCode ?? (r.signal === "SIGINT" ? 130 : 1);
+    },
+    deploy: async (spec, opts) => {
+      const { deployEndpoint } = await import("../../components/modal/runner.ts");
+      return deployEndpoint(spec, { ...opts, env: { ...env } });
+    },
+    stop: async (spec, opts) => {
+      const { stopEndpoint } = await import("../../components/modal/runner.ts");
+      await stopEndpoint(spec, { ...opts, env: { ...env } });
+    },
+    onInterrupt: (handler) => {
+      process.on("SIGINT", handler);
+      process.on("SIGTERM", handler);
+      return () => {
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+      };
+    },
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    env,
+  };
+}
+
+export async function main(argv: readonly string[], opts: MainOptions): Promise<number> {
+  const { env, projectDir } = opts;
+  const cli = parseCli(argv);
+  const random = opts.deps?.random ?? (() => randomBytes(24).toString("base64url"));
+  const stackName = resolveSettings(cli, env, undefined).stack.value;
+
+  let facts: Facts = { project: PROJECT, claudeBin: claudeBinFor(projectDir), random };
+  if (cli.command !== "help") {
+    if (needsStackConfig(cli) || cli.command === "run") {
+      // in a plain session the config only tells the context length: a missing stack file is no error there
+      const c = readSeraConfig(stackName, projectDir);
+      facts = { ...facts, ...(c.config ? { seraConfig: c.config } : {}), ...(c.problem ? { seraConfigProblem: c.problem } : {}) };
+    }
+    if (needsStackOutputs(cli, env) && !cli.dryRun) {
+      const read = opts.deps?.readOutput ?? readSeraOutput;
+      const { defaultPulumiLocator } = await import("../install-qwen-code/stack-outputs.ts");
+      const o = await read(stackName, projectDir, env, defaultPulumiLocator(projectDir, env));
+      facts = { ...facts, ...(o.output ? { stackOutput: o.output } : {}), ...(o.problem ? { stackOutputProblem: o.problem } : {}) };
+    }
+  }
+  const plan = buildPlan(cli, env, facts);
+
+  const logFile = logFilePath(env);
+  const log = plan.kind === "help" || plan.dryRun ? { logger: silentLogger, close: async () => {} } : fileLogger(logFile);
+  try {
+    const base = await defaultDeps(env, projectDir);
+    return await runPlan(plan, { ...base, logger: log.logger, logFile, ...opts.deps });
+  } finally {
+    await log.close();
+  }
+}

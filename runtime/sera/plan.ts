@@ -1,0 +1,198 @@
+// argv + env + gathered facts → a typed plan. Pure: every input arrives as an argument (randomness too),
+// so each decision is unit-tested and `--dry-run` prints exactly what would run.
+import type { EndpointConfig, VllmEndpointArgs } from "../../components/endpoint-args.ts";
+import { buildEndpoint, defaultAppName, type EndpointSpec } from "../../components/endpoint-spec.ts";
+import { USAGE, UsageError, type CliArgs, type DialectName } from "./args.ts";
+import { DEFAULT_MAX_MODEL_LEN, DEFAULT_MODEL, resolveSettings, type SeraEnv, type Settings, type Sourced, type StackSeraOutput } from "./settings.ts";
+
+export interface Facts {
+  /** the stack's `sera` output, when it was looked up and exists */
+  readonly stackOutput?: StackSeraOutput;
+  /** why the stack outputs could not be used (shown when no endpoint is known) */
+  readonly stackOutputProblem?: string;
+  /** the stack's `sera` endpoint config (Pulumi.<stack>.yaml), the one definition Modal deploys from */
+  readonly seraConfig?: EndpointConfig;
+  readonly seraConfigProblem?: string;
+  readonly project: string;
+  /** the Claude Code executable (the project's node_modules/.bin/claude, else `claude` on PATH) */
+  readonly claudeBin: string;
+  /** a fresh random token (url-safe); called once per secret */
+  readonly random: () => string;
+}
+
+export interface Upstream {
+  /** OpenAI base URL (…/v1); undefined for --modal until the deployment reports it */
+  readonly baseUrl?: string;
+  readonly apiKey?: string;
+  readonly model: string;
+  readonly maxModelLen?: number;
+  readonly modalProxy?: { readonly key: string; readonly secret: string };
+}
+
+export interface SessionPlan {
+  readonly kind: "session";
+  readonly settings: Settings;
+  readonly upstream: Upstream;
+  /** --modal: deploy this spec for the session and stop it afterwards */
+  readonly ephemeral?: { readonly spec: EndpointSpec; readonly apiKey: string };
+  readonly proxy: { readonly port: number; readonly dialect: DialectName; readonly token: string };
+  /** undefined with --proxy-only */
+  readonly claude?: { readonly bin: string; readonly args: readonly string[] };
+  readonly dryRun: boolean;
+}
+
+export interface DeployPlan {
+  readonly kind: "deploy";
+  readonly spec: EndpointSpec;
+  readonly apiKey: Sourced<string>;
+  readonly dryRun: boolean;
+}
+
+export interface StopPlan {
+  readonly kind: "stop";
+  readonly spec: EndpointSpec;
+  readonly dryRun: boolean;
+}
+
+export type Plan = { readonly kind: "help"; readonly text: string } | SessionPlan | DeployPlan | StopPlan;
+
+/** Does the plan need the stack outputs looked up? (Only a session with no endpoint from CLI/env.) */
+export function needsStackOutputs(cli: CliArgs, env: SeraEnv): boolean {
+  if (cli.command === "deploy") return env.SERA_API_KEY === undefined;
+  return cli.command === "run" && !cli.modal && !cli.endpoint && !env.SERA_ENDPOINT;
+}
+
+/** Does the plan need the stack's endpoint config? */
+export function needsStackConfig(cli: CliArgs): boolean {
+  return cli.command === "deploy" || cli.command === "stop" || cli.modal;
+}
+
+function endpointArgs(config: EndpointConfig, settings: Settings): VllmEndpointArgs {
+  const { enabled: _enabled, ...args } = config;
+  const model = settings.model.from === "cli" || settings.model.from === "env" ? settings.model.value : args.model;
+  const changedModel = model !== args.model;
+  return {
+    ...args,
+    model,
+    // a different model is served under its own name (the stack's servedModelName belongs to the stack's model)
+    ...(changedModel ? { servedModelName: model, revision: undefined, architecture: undefined } : {}),
+    ...(settings.hfSecret ? { hfSecretName: settings.hfSecret.value } : {}),
+  };
+}
+
+function requireConfig(facts: Facts, stack: string, what: string): EndpointConfig {
+  if (!facts.seraConfig) {
+    throw new UsageError(`${what} needs the sera endpoint config of stack "${stack}" (Pulumi.${stack}.yaml, key ${facts.project}:sera)` +
+      (facts.seraConfigProblem ? `: ${facts.seraConfigProblem}` : ""));
+  }
+  return facts.seraConfig;
+}
+
+export function buildPlan(cli: CliArgs, env: SeraEnv & Readonly<Record<string, string | undefined>>, facts: Facts): Plan {
+  if (cli.command === "help") return { kind: "help", text: USAGE };
+  const settings = resolveSettings(cli, env, facts.stackOutput);
+  const stack = settings.stack.value;
+
+  if (cli.command === "deploy" || cli.command === "stop") {
+    const config = requireConfig(facts, stack, `sera ${cli.command}`);
+    const apiKey: Sourced<string> = env.SERA_API_KEY
+      ? { value: env.SERA_API_KEY, from: "env" }
+      : facts.stackOutput?.apiKey
+        ? { value: facts.stackOutput.apiKey, from: "stack" }
+        : { value: facts.random(), from: "generated" };
+    const { spec } = buildEndpoint("sera", endpointArgs(config, settings), { project: facts.project, stack, hasApiKey: true });
+    return cli.command === "deploy" ? { kind: "deploy", spec, apiKey, dryRun: cli.dryRun } : { kind: "stop", spec, dryRun: cli.dryRun };
+  }
+
+  let upstream: Upstream;
+  let ephemeral: SessionPlan["ephemeral"];
+  const modalProxy = env.MODAL_PROXY_TOKEN_ID && env.MODAL_PROXY_TOKEN_SECRET
+    ? { key: env.MODAL_PROXY_TOKEN_ID, secret: env.MODAL_PROXY_TOKEN_SECRET }
+    : undefined;
+  if (cli.modal) {
+    const config = requireConfig(facts, stack, "--modal");
+    const args = endpointArgs(config, settings);
+    // its own app name: ending this session must never stop the team's persistent endpoint
+    const appName = `${defaultAppName(facts.project, stack, "sera")}-session-${facts.random().replace(/[^a-z0-9]/gi, "").slice(0, 8).toLowerCase()}`;
+    const { spec } = buildEndpoint("sera", { ...args, appName }, { project: facts.project, stack, hasApiKey: true });
+    ephemeral = { spec, apiKey: facts.random() };
+    upstream = {
+      apiKey: ephemeral.apiKey,
+      model: spec.servedModelName,
+      maxModelLen: args.maxModelLen ?? DEFAULT_MAX_MODEL_LEN,
+      ...(spec.requiresProxyAuth && modalProxy ? { modalProxy } : {}),
+    };
+  } else {
+    if (!settings.endpoint) {
+      throw new UsageError(
+        "no endpoint: pass --endpoint URL, set SERA_ENDPOINT, enable and deploy the stack's sera endpoint, or use --modal" +
+          (facts.stackOutputProblem ? ` (stack "${stack}": ${facts.stackOutputProblem})` : ""),
+      );
+    }
+    const configLen = facts.seraConfig && facts.seraConfig.model === settings.model.value ? facts.seraConfig.maxModelLen : undefined;
+    upstream = {
+      baseUrl: settings.endpoint.value,
+      ...(settings.apiKey ? { apiKey: settings.apiKey.value } : {}),
+      model: settings.model.value,
+      ...(configLen ? { maxModelLen: configLen } : settings.model.value === DEFAULT_MODEL ? { maxModelLen: DEFAULT_MAX_MODEL_LEN } : {}),
+      ...(modalProxy ? { modalProxy } : {}),
+    };
+  }
+  return {
+    kind: "session",
+    settings,
+    upstream,
+    ...(ephemeral ? { ephemeral } : {}),
+    proxy: { port: settings.port.value, dialect: settings.dialect.value, token: env.SERA_PROXY_TOKEN || facts.random() },
+    ...(cli.proxyOnly ? {} : { claude: { bin: facts.claudeBin, args: cli.claudeArgs } }),
+    dryRun: cli.dryRun,
+  };
+}
+
+/**
+ * The environment Claude Code runs with: our proxy and its token. A real Anthropic key in the user's
+ * environment is removed (Claude Code would send it to the proxy), and nonessential traffic stays off
+ * (no telemetry/update calls to anthropic.com from a session that runs on our own model).
+ */
+export function claudeEnv(base: Readonly<Record<string, string | undefined>>, proxyUrl: string, token: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && k !== "ANTHROPIC_API_KEY") env[k] = v;
+  env.ANTHROPIC_BASE_URL = proxyUrl;
+  env.ANTHROPIC_AUTH_TOKEN = token;
+  env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= "1";
+  return env;
+}
+
+/** What --proxy-only prints: the command that starts Claude Code on this proxy. */
+export function claudeHint(proxyUrl: string, token: string): string {
+  return `ANTHROPIC_BASE_URL=${proxyUrl} ANTHROPIC_AUTH_TOKEN=${token} CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 npx claude`;
+}
+
+/** The plan as text for --dry-run; secrets are shown as <set> / <generated>, never their values. */
+export function describePlan(plan: Plan): string {
+  const secret = (s: Sourced<string> | undefined) => (s ? `<set, from ${s.from}>` : "<none>");
+  switch (plan.kind) {
+    case "help":
+      return plan.text;
+    case "deploy":
+    case "stop":
+      return [
+        `sera ${plan.kind}: Modal app ${plan.spec.appName}${plan.spec.environment ? ` (environment ${plan.spec.environment})` : ""}`,
+        `  model ${plan.spec.model} on ${plan.spec.gpu}, vLLM ${plan.spec.vllmVersion}`,
+        ...(plan.kind === "deploy" ? [`  api key ${secret(plan.apiKey)}`] : []),
+      ].join("\n");
+    case "session": {
+      const s = plan.settings;
+      return [
+        plan.ephemeral
+          ? `endpoint: ephemeral Modal app ${plan.ephemeral.spec.appName} (${plan.ephemeral.spec.model} on ${plan.ephemeral.spec.gpu}), stopped on exit`
+          : `endpoint: ${plan.upstream.baseUrl} (from ${s.endpoint?.from})`,
+        `model: ${plan.upstream.model} (from ${plan.ephemeral ? "stack config" : s.model.from})`,
+        `api key: ${plan.ephemeral ? "<generated>" : secret(s.apiKey)}`,
+        `max model len: ${plan.upstream.maxModelLen ?? "unknown (vLLM's context errors drive the retry)"}`,
+        `proxy: 127.0.0.1:${plan.proxy.port} (${plan.proxy.dialect} dialect)`,
+        plan.claude ? `then: ${plan.claude.bin} ${plan.claude.args.join(" ")}`.trimEnd() : "then: wait (--proxy-only)",
+      ].join("\n");
+    }
+  }
+}
