@@ -74,6 +74,38 @@ describe("captured Claude Code 2.1.197 requests", () => {
   });
 });
 
+describe("captured Claude Code 2.1.330 requests (opus: environment as a system entry; haiku: reminders everywhere)", () => {
+  const opus = fixture("cc-2.1.330-opus-final-turn.json");
+  const haiku = fixture("cc-2.1.330-haiku-final-turn.json");
+  const withoutIds = (messages: readonly OpenAIMessage[]) =>
+    JSON.stringify(messages).replace(/chatcmpl-tool-[0-9a-f]+/g, "ID");
+
+  it("both model names render to the same SWE-agent trajectory", () => {
+    const a = dialect().toUpstream(opus, { cwd: CWD });
+    const b = dialect().toUpstream(haiku, { cwd: CWD });
+    expect(withoutIds(b.messages)).toBe(withoutIds(a.messages));
+    expect(allText(a.messages)).not.toMatch(/system-reminder|total_tokens|Environment|Claude|\/home\/dev/);
+  });
+
+  it("renders the real Read output (and haiku's trimmed last line) as SWE-agent's cat -n", () => {
+    for (const req of [opus, haiku]) {
+      const p = dialect().toUpstream(req, { cwd: CWD });
+      const tools = p.messages.filter((m) => m.role === "tool").map((m) => m.content);
+      expect(tools).toEqual([
+        "Here's the files and directories up to 2 levels deep in /testbed, excluding hidden items:\n/testbed\n/testbed/calc.py\n\n",
+        "Here's the result of running `cat -n` on /testbed/calc.py:\n     1\tdef add(a, b):\n     2\t    return a - b\n     3\t\n     4\t\n     5\tdef sub(a, b):\n     6\t    return a - b\n     7\t\n",
+        "The file /testbed/calc.py has been edited. Here's the result of running `cat -n` on a snippet of /testbed/calc.py:\n     1\tdef add(a, b):\n     2\t    return a + b\n     3\t\n     4\t\n     5\tdef sub(a, b):\nReview the changes and make sure they are as expected. Edit the file again if necessary.",
+        "2:    return a + b",
+      ]);
+    }
+  });
+
+  it("without a known working directory, local paths are left as they are (never guessed)", () => {
+    const p = dialect().toUpstream(opus, {});
+    expect(allText(p.messages)).toContain("/home/dev/project");
+  });
+});
+
 // A session as Claude Code 2.1.330 shapes it for claude-haiku-4-5 / claude-opus-4-8: the environment as a
 // role:"system" entry, <total_tokens> notes, a reminder appended to every tool result, thinking blocks.
 function session330(): AnthropicMessage[][] {

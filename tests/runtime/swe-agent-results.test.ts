@@ -41,6 +41,8 @@ describe("cat -n rendering", () => {
   it("parses both Read formats and refuses text that is not numbered lines", () => {
     expect(parseNumberedLines("1\ta\n2\t")).toEqual({ first: 1, lines: ["a", ""] });
     expect(parseNumberedLines("     7\u2192x\n     8\u2192y")).toEqual({ first: 7, lines: ["x", "y"] });
+    expect(parseNumberedLines("1\ta\n2")).toEqual({ first: 1, lines: ["a", ""] }); // trimmed before a reminder
+    expect(parseNumberedLines("1\n2\ta")).toBeUndefined();
     expect(parseNumberedLines("File does not exist.")).toBeUndefined();
     expect(parseNumberedLines("1\ta\n3\tb")).toBeUndefined();
   });

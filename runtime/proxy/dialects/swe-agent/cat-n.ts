@@ -42,6 +42,9 @@ export interface NumberedLines {
 }
 
 const NUMBERED_LINE = /^\s*(\d+)(?:\t|\u2192)(.*)$/;
+// Claude Code trims the result's end before appending a reminder, so the file's final empty line ("7\t")
+// can arrive as a bare "7".
+const BARE_LAST_LINE = /^\s*(\d+)$/;
 
 /** Parses a Read result into consecutive numbered lines; undefined when it is not one (e.g. a notice). */
 export function parseNumberedLines(text: string): NumberedLines | undefined {
@@ -50,12 +53,12 @@ export function parseNumberedLines(text: string): NumberedLines | undefined {
   const lines: string[] = [];
   let first = 0;
   for (let i = 0; i < raw.length; i++) {
-    const m = NUMBERED_LINE.exec(raw[i]);
+    const m = NUMBERED_LINE.exec(raw[i]) ?? (i > 0 && i === raw.length - 1 ? BARE_LAST_LINE.exec(raw[i]) : null);
     if (!m) return undefined;
     const n = Number(m[1]);
     if (i === 0) first = n;
     else if (n !== first + i) return undefined;
-    lines.push(m[2]);
+    lines.push(m[2] ?? "");
   }
   return { first, lines };
 }
