@@ -29,7 +29,7 @@ export function serverMessage(body: string): string {
 
 /** Pure: the message for a non-2xx answer from POST {endpoint}/chat/completions. */
 export function describeHttpFailure(status: number, body: string, config: Config): HttpFailure {
-  const said = serverMessage(body);
+  const said = serverMessage(body).replace(/\.$/, "");
   const quoted = said ? `: ${said}` : "";
   const url = `${config.endpoint}/chat/completions`;
   if (RETRYABLE_STATUS.has(status)) {
