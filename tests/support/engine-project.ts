@@ -1,0 +1,50 @@
+// A throwaway copy of the project for real-engine tests: its own stack files, a temp file backend, the fake
+// modal CLI first on PATH. node_modules is linked, the program and components are copied as they are.
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { PROJECT_DIR } from "../../components/stack-config.ts";
+import { engineEnv, ensureEngine } from "../../scripts/engine-lib.ts";
+import { FAKE_MODAL_DIR } from "./project.ts";
+
+export const PASSPHRASE = "integration-test-passphrase";
+
+export interface EngineProject {
+  dir: string;
+  backendDir: string;
+  modalState: string;
+  env: Record<string, string>;
+  stack(name: string, stackYamlFrom?: string): Promise<Stack>;
+  cleanup(): void;
+}
+
+export async function engineProject(): Promise<EngineProject> {
+  const engine = await ensureEngine({ quiet: true });
+  const dir = mkdtempSync(join(tmpdir(), "cas-engine-"));
+  for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components"]) cpSync(join(PROJECT_DIR, f), join(dir, f), { recursive: true });
+  symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"));
+  const backendDir = join(dir, ".state");
+  const modalState = join(dir, ".fake-modal");
+  const env: Record<string, string> = {
+    ...engineEnv(engine.binDir, process.env),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    FAKE_MODAL_STATE: modalState,
+    MODAL_TOKEN_ID: "ak-integration",
+    MODAL_TOKEN_SECRET: "as-integration",
+  };
+  env.PATH = [FAKE_MODAL_DIR, engine.binDir, join(PROJECT_DIR, "node_modules", ".bin"), env.PATH].join(delimiter);
+  const pulumiCommand = await PulumiCommand.get({ root: dirname(engine.binDir) });
+  return {
+    dir,
+    backendDir,
+    modalState,
+    env,
+    async stack(name, stackYamlFrom = "dev") {
+      writeFileSync(join(dir, `Pulumi.${name}.yaml`), readFileSync(join(PROJECT_DIR, `Pulumi.${stackYamlFrom}.yaml`)));
+      return LocalWorkspace.createOrSelectStack({ stackName: name, workDir: dir }, { envVars: env, pulumiCommand });
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
