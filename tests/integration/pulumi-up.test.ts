@@ -1,5 +1,6 @@
 // `pulumi up` for real: the Pulumi engine (Automation API, LocalWorkspace) runs index.ts on a throwaway file
 // backend, with the fake `modal` CLI first on PATH. Steps build on each other, in order.
+import { jest } from "@jest/globals";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation/index.js";

@@ -1,6 +1,7 @@
 // `npm run smoke`: live checks against deployed endpoints. Targets come from CODER_BASE_URL / VLM_BASE_URL
 // (with *_API_KEY, *_MODEL), else from the stack outputs in SMOKE_OUTPUTS (a `pulumi stack output --json
 // --show-secrets` file). Without any, the run fails saying so: nothing here is skipped silently.
+import { jest } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { checkHealth, checkImage, checkModels, checkStreamedChat, type Target } from "./checks.ts";
 
