@@ -17,3 +17,12 @@ export function errorCode(err: unknown): string | undefined {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Why a fetch failed, in a few words: the system error code, else the innermost cause's message ("bad port"). */
+export function networkReason(err: unknown): string {
+  const code = errorCode(err);
+  if (code) return code;
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e instanceof Error && e.cause instanceof Error; depth++) e = e.cause;
+  return messageOf(e);
+}

@@ -3,7 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ToolError, errorCode, messageOf } from "../errors.ts";
+import { ToolError, errorCode, messageOf, networkReason } from "../errors.ts";
 
 /** Larger inputs are refused before decoding: a 16K×16K PNG screenshot is well under this. */
 export const MAX_INPUT_BYTES = 50 * 1024 * 1024;
@@ -109,7 +109,7 @@ async function loadUrl(url: string, deps: SourceDeps, max: number, signal?: Abor
     res = await deps.fetch(url, { signal: combined, redirect: "follow" });
   } catch (err) {
     if (timeout.aborted) throw new ToolError(`${label} did not answer within ${timeoutMs / 1000} s.`);
-    throw new ToolError(`${label} is unreachable (${errorCode(err) ?? messageOf(err)}).`);
+    throw new ToolError(`${label} is unreachable (${networkReason(err)}).`);
   }
   if (!res.ok) {
     await res.body?.cancel();
@@ -134,7 +134,7 @@ async function loadUrl(url: string, deps: SourceDeps, max: number, signal?: Abor
     await res.body?.cancel().catch(() => undefined);
     if (err instanceof ToolError) throw err;
     if (timeout.aborted) throw new ToolError(`${label} did not finish downloading within ${timeoutMs / 1000} s.`);
-    throw new ToolError(`Download of ${label} failed: ${errorCode(err) ?? messageOf(err)}.`);
+    throw new ToolError(`Download of ${label} failed: ${networkReason(err)}.`);
   }
   return { bytes: Buffer.concat(chunks), label };
 }

@@ -2,7 +2,7 @@
 // container answers 502/503 or drops connections for a while, so those are retried with backoff until the
 // budget runs out; everything else is reported at once.
 import type { Config } from "../config.ts";
-import { ToolError, errorCode, messageOf } from "../errors.ts";
+import { ToolError, errorCode, networkReason } from "../errors.ts";
 import { buildChatRequest, ChatResponseSchema, type Part, type Usage } from "./chat.ts";
 import { describeHttpFailure } from "./http-errors.ts";
 import { stripReasoning } from "./reasoning.ts";
@@ -86,7 +86,7 @@ export async function callVlm(
         throw new ToolError(`Cannot resolve the host of VLM_ENDPOINT (${config.endpoint}): check the URL.`);
       }
       if (!code || !RETRYABLE_CODES.has(code)) {
-        throw new ToolError(`Cannot reach the VLM endpoint ${config.endpoint}: ${code ?? messageOf(err)}.`);
+        throw new ToolError(`Cannot reach the VLM endpoint ${config.endpoint}: ${networkReason(err)}.`);
       }
       retryReason = `cannot connect to ${config.endpoint} (${code})`;
     }
