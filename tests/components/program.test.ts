@@ -5,7 +5,7 @@ import { stackConfig } from "../support/dev-stack.ts";
 
 const API_KEY = "sk-test-coder-0123456789";
 let recorded: Recorded[];
-let program: Record<string, pulumi.Output<any>>;
+let program: Record<string, any>;
 
 beforeAll(async () => {
   recorded = await recordResources();
