@@ -54,6 +54,8 @@ export interface ScenarioOptions {
   readonly privacy: "installer" | "qwen-defaults";
   readonly modalProxy?: { readonly tokenId: string; readonly tokenSecret: string };
   readonly timeoutMs: number;
+  /** Also return the coder requests' full bodies (for re-capturing tests/fixtures/qwen-code). */
+  readonly keepBodies?: boolean;
 }
 
 export interface RunOutcome {
@@ -70,6 +72,7 @@ export interface ScenarioResult {
   readonly settings: Record<string, unknown>;
   readonly coderRequests: ReadonlyArray<{ path: string; headers: Record<string, unknown>; model?: string; tools: string[]; calls: string[] }>;
   readonly vlmRequests: ReadonlyArray<{ path: string; headers: Record<string, unknown>; images: Array<{ width: number; height: number }> }>;
+  readonly coderBodies?: ReadonlyArray<unknown>;
 }
 
 const outcome = (r: { exitCode?: number; stdout?: unknown; stderr?: unknown; timedOut?: boolean }): RunOutcome => ({
@@ -164,6 +167,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         tools: (r.body?.tools ?? []).map((t) => t.function.name),
         calls: (r.body?.messages ?? []).flatMap((m) => (m.tool_calls ?? []).map((c) => c.function.name)),
       })),
+      ...(opts.keepBodies ? { coderBodies: coder.requests.map((r) => r.body) } : {}),
       vlmRequests: vlm.requests.map((r) => ({ path: r.path, headers: { ...r.headers }, images: r.images.map((i) => ({ width: i.width, height: i.height })) })),
     };
   } finally {
