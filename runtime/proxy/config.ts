@@ -28,7 +28,7 @@ export interface ColdStartOptions {
 export interface ProxyDeps {
   readonly upstream: UpstreamConfig;
   readonly dialect: Dialect;
-  /** injected for tests (a stub vLLM); defaults to global fetch */
+  /** injected for tests (a stub vLLM's in-process fetch); by default the proxy talks node:http (transport.ts) */
   readonly fetch?: typeof fetch;
   readonly logger?: Logger;
   /** when set, clients must present it as x-api-key or Authorization: Bearer */

@@ -6,9 +6,10 @@ import { compactMessage, MIN_COMPLETION_ROOM, parseContextOverflow } from "./con
 import { fromUpstreamStatus, upstreamMessage } from "./errors.ts";
 import type { OpenAIChatRequest } from "./types.ts";
 import { postWithColdStart } from "./upstream.ts";
+import type { Transport, UpstreamResponse } from "./transport.ts";
 
 export interface ExchangeOptions {
-  readonly fetch: typeof fetch;
+  readonly transport: Transport;
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly coldStart: ColdStartOptions;
@@ -17,7 +18,7 @@ export interface ExchangeOptions {
 }
 
 export type Exchanged =
-  | { kind: "response"; res: Response; maxTokens: number }
+  | { kind: "response"; res: UpstreamResponse; maxTokens: number }
   | { kind: "compact"; text: string };
 
 export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Promise<Exchanged> {

@@ -5,6 +5,7 @@ import type { ColdStartOptions, ProxyDeps, UpstreamConfig } from "./config.ts";
 import { DEFAULT_COLD_START, DEFAULT_MAX_BODY_BYTES } from "./config.ts";
 import type { Dialect } from "./dialect.ts";
 import { silentLogger, type Logger } from "./log.ts";
+import { fetchTransport, httpTransport, type Transport } from "./transport.ts";
 import { upstreamHeaders, upstreamUrls, type UpstreamUrls } from "./upstream.ts";
 
 export interface Runtime {
@@ -12,7 +13,7 @@ export interface Runtime {
   readonly urls: UpstreamUrls;
   readonly headers: Record<string, string>;
   readonly dialect: Dialect;
-  readonly fetch: typeof fetch;
+  readonly transport: Transport;
   readonly logger: Logger;
   readonly token?: string;
   readonly cwd?: string;
@@ -45,7 +46,7 @@ export function resolveRuntime(deps: ProxyDeps): Runtime {
     urls: upstreamUrls(deps.upstream.baseUrl),
     headers: upstreamHeaders(deps.upstream),
     dialect: deps.dialect,
-    fetch: deps.fetch ?? fetch,
+    transport: deps.fetch ? fetchTransport(deps.fetch) : httpTransport(),
     logger: deps.logger ?? silentLogger,
     token: deps.token,
     cwd: deps.cwd,

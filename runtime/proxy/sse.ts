@@ -11,44 +11,60 @@ export function sseFrame(e: StreamEvent): string {
 /** Writes events to a ReadableStream's controller; silently drops writes once the client is gone. */
 export interface SseWriter {
   send(e: StreamEvent): void;
+  /** writes what send() collected */
+  flush(): void;
+  /** flushes and ends the stream */
   close(): void;
   readonly closed: boolean;
 }
 
+/** Frames are collected by send() and written by flush(): the caller flushes once per upstream read. */
 export function sseWriter(controller: ReadableStreamDefaultController<Uint8Array>): SseWriter {
   let closed = false;
+  let pending = "";
   return {
     get closed() { return closed; },
     send(e) {
-      if (closed) return;
-      try { controller.enqueue(encoder.encode(sseFrame(e))); } catch { closed = true; }
+      if (!closed) pending += sseFrame(e);
+    },
+    flush() {
+      if (closed || pending === "") return;
+      try { controller.enqueue(encoder.encode(pending)); } catch { closed = true; }
+      pending = "";
     },
     close() {
       if (closed) return;
+      this.flush();
       closed = true;
       try { controller.close(); } catch { /* already errored by a disconnect */ }
     },
   };
 }
 
-/** Yields the `data:` payload of each event in an upstream SSE body (multi-line data joined by "\n"). */
-export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/** Yields, per read from the upstream body, the `data:` payloads of the events completed by that read — so that one
+ *  read becomes one write to the client (fewer syscalls) while nothing waits for a later read. */
+export async function* sseData(body: AsyncIterable<string | Uint8Array>): AsyncGenerator<string[]> {
   const decoder = new TextDecoder();
   let buf = "";
-  let data: string[] = [];
-  for await (const bytes of body) {
-    buf += decoder.decode(bytes, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      let line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.endsWith("\r")) line = line.slice(0, -1);
-      if (line === "") {
-        if (data.length > 0) { yield data.join("\n"); data = []; }
-      } else if (line.startsWith("data:")) {
-        data.push(line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5));
+  for await (const part of body) {
+    buf += typeof part === "string" ? part : decoder.decode(part, { stream: true });
+    if (buf.includes("\r")) buf = buf.replace(/\r\n?/g, "\n");
+    const out: string[] = [];
+    let from = 0;
+    let end: number;
+    while ((end = buf.indexOf("\n\n", from)) >= 0) {
+      const block = buf.slice(from, end);
+      from = end + 2;
+      if (block.startsWith("data: ") && !block.includes("\n")) { out.push(block.slice(6)); continue; }
+      // general form: several lines, comments (":"), "data:" without the space, other fields ignored
+      const data: string[] = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("data:")) data.push(line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5));
       }
+      if (data.length > 0) out.push(data.join("\n"));
     }
+    buf = buf.slice(from);
+    if (out.length > 0) yield out;
   }
-  if (data.length > 0) yield data.join("\n");
+  if (buf.startsWith("data:")) yield [buf.slice(buf.charCodeAt(5) === 32 ? 6 : 5).trimEnd()];
 }

@@ -3,6 +3,7 @@
 // scaling up from zero refuses or answers 5xx for minutes. Anything else is the final answer.
 import type { ColdStartOptions, UpstreamConfig } from "./config.ts";
 import { ProxyError, fromUpstreamStatus } from "./errors.ts";
+import type { Transport, UpstreamResponse } from "./transport.ts";
 
 export interface UpstreamUrls { chat: string; models: string; tokenize: string }
 
@@ -35,7 +36,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export interface PostOptions {
-  readonly fetch: typeof fetch;
+  readonly transport: Transport;
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string;
@@ -45,7 +46,7 @@ export interface PostOptions {
   readonly onRetry?: (attempt: number, why: string) => void;
 }
 
-export type Posted = { ok: true; res: Response } | { ok: false; status: number; text: string };
+export type Posted = { ok: true; res: UpstreamResponse } | { ok: false; status: number; text: string };
 
 /** POSTs with the cold-start retry. Resolves with a 2xx response or a final HTTP error; throws ProxyError when the
  *  deadline passes without an answer, or "aborted" when the client went away. */
@@ -57,7 +58,7 @@ export async function postWithColdStart(o: PostOptions): Promise<Posted> {
     attempt++;
     if (o.signal.aborted) throw new ProxyError("api_error", "client disconnected");
     try {
-      const res = await o.fetch(o.url, { method: "POST", headers: o.headers, body: o.body, signal: o.signal });
+      const res = await o.transport(o.url, { method: "POST", headers: o.headers, body: o.body, signal: o.signal });
       if (res.ok) return { ok: true, res };
       const text = await res.text().catch(() => "");
       if (!RETRYABLE.has(res.status)) return { ok: false, status: res.status, text };

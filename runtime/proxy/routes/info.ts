@@ -6,6 +6,7 @@ import type { AppEnv } from "../runtime.ts";
 import { validateCountTokens } from "../translate/validate.ts";
 import type { AnthropicRequest } from "../types.ts";
 import { readJson } from "./body.ts";
+import type { UpstreamResponse } from "../transport.ts";
 
 const TOKENIZE_TIMEOUT_MS = 5_000;
 
@@ -22,14 +23,14 @@ export async function getModels(c: Context<AppEnv>): Promise<Response> {
   if (rt.upstream.model) {
     models = [entry(rt.upstream.model)];
   } else {
-    let res: Response;
+    let res: UpstreamResponse;
     try {
-      res = await rt.fetch(rt.urls.models, { headers: rt.headers, signal: AbortSignal.timeout(TOKENIZE_TIMEOUT_MS) });
+      res = await rt.transport(rt.urls.models, { method: "GET", headers: rt.headers, signal: AbortSignal.timeout(TOKENIZE_TIMEOUT_MS) });
     } catch {
       throw new ProxyError("overloaded_error", "upstream endpoint unreachable; it may still be starting");
     }
     if (!res.ok) throw fromUpstreamStatus(res.status, await res.text().catch(() => ""));
-    const body = (await res.json()) as { data?: Array<{ id?: unknown; created?: unknown }> };
+    const body = JSON.parse(await res.text()) as { data?: Array<{ id?: unknown; created?: unknown }> };
     models = (body.data ?? []).filter((m) => typeof m.id === "string").map((m) => entry(m.id as string, typeof m.created === "number" ? m.created : 0));
   }
   return c.json({ data: models, has_more: false, first_id: models[0]?.id ?? null, last_id: models.at(-1)?.id ?? null });
@@ -44,14 +45,14 @@ export async function countTokens(c: Context<AppEnv>): Promise<Response> {
   const req = { ...v.value, max_tokens: v.value.max_tokens ?? 1 } as AnthropicRequest;
   const prompt = rt.dialect.toUpstream(req, { cwd: rt.cwd ?? workingDirectoryOf(req) });
   try {
-    const res = await rt.fetch(rt.urls.tokenize, {
+    const res = await rt.transport(rt.urls.tokenize, {
       method: "POST",
       headers: rt.headers,
       body: JSON.stringify({ model: rt.upstream.model ?? req.model, messages: prompt.messages, tools: prompt.tools, add_generation_prompt: true }),
       signal: AbortSignal.timeout(TOKENIZE_TIMEOUT_MS),
     });
     if (res.ok) {
-      const body = (await res.json()) as { count?: unknown };
+      const body = JSON.parse(await res.text()) as { count?: unknown };
       if (typeof body.count === "number") {
         c.header("x-token-count", "exact");
         return c.json({ input_tokens: body.count });

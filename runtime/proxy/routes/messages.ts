@@ -53,11 +53,14 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   const log = (level: "info" | "warn", msg: string, f: Record<string, string | number | boolean | undefined> = {}) =>
     rt.logger.log(level, msg, { requestId: reqId, dialect: rt.dialect.name, stream: upstreamReq.stream, ...f });
 
+  // A client disconnect aborts the upstream request at once (frees the GPU slot) — but only while it is running:
+  // aborting a finished exchange would destroy a reusable keep-alive connection.
   const ac = new AbortController();
-  const onClientAbort = () => ac.abort();
+  let upstreamDone = false;
+  const onClientAbort = () => { if (!upstreamDone) ac.abort(); };
   c.req.raw.signal.addEventListener("abort", onClientAbort, { once: true });
   const pending = exchange(upstreamReq, {
-    fetch: rt.fetch, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal,
+    transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal,
     onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
   });
 
@@ -69,11 +72,12 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
         textMessageEvents(topts, r.text, (e) => events.push(e));
         return c.json(accumulate(events));
       }
-      const completion = (await r.res.json()) as OpenAICompletion;
+      const completion = JSON.parse(await r.res.text()) as OpenAICompletion;
       const msg = completionToMessage(completion, topts);
       log("info", "message", { stop: msg.stop_reason ?? "", outTokens: msg.usage.output_tokens, ms: Math.round(performance.now() - started) });
       return c.json(msg);
     } finally {
+      upstreamDone = true;
       c.req.raw.signal.removeEventListener("abort", onClientAbort);
     }
   }
@@ -98,11 +102,12 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     start(controller) {
       const out = sseWriter(controller);
       void pump(out, early).finally(() => {
+        upstreamDone = true;
         out.close();
         c.req.raw.signal.removeEventListener("abort", onClientAbort);
       });
     },
-    cancel() { ac.abort(); },
+    cancel() { onClientAbort(); },
   });
 
   async function pump(out: SseWriter, ready: Exchanged | undefined): Promise<void> {
@@ -110,8 +115,9 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     let outcome = "complete";
     try {
       if (!ready) {
-        const ping = setInterval(() => out.send({ type: "ping" }), rt.coldStart.pingIntervalMs);
+        const ping = setInterval(() => { out.send({ type: "ping" }); out.flush(); }, rt.coldStart.pingIntervalMs);
         out.send({ type: "ping" });
+        out.flush();
         try { ready = await pending; } finally { clearInterval(ping); }
       }
       if (ready.kind === "compact") {
@@ -120,8 +126,13 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
         return;
       }
       t.start();
-      for await (const data of sseData(ready.res.body!)) {
-        if (data === "[DONE]") break;
+      out.flush();
+      // Read to the end even after [DONE]: leaving the loop early would destroy the keep-alive socket.
+      let done = false;
+      for await (const batch of sseData(ready.res.body)) {
+        for (const data of batch) {
+        if (done) continue;
+        if (data === "[DONE]") { done = true; continue; }
         let chunk: UpstreamChunk;
         try {
           chunk = JSON.parse(data) as UpstreamChunk;
@@ -133,6 +144,8 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
           throw new ProxyError("api_error", `upstream failed mid-stream: ${why}`);
         }
         t.push(chunk);
+        }
+        out.flush();
       }
       if (!t.finished) throw new ProxyError("api_error", "upstream stream ended before the message was complete");
       t.finish();

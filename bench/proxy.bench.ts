@@ -1,0 +1,202 @@
+// Proxy benchmark: the translating proxy vs. the same vLLM stub hit directly, in one run.
+// Load: a 19 KB Claude Code-like request (from a captured first turn), 50 streamed content chunks,
+// concurrency 1 / 16 / 64, streaming and not. Reports req/s, p50/p99 latency, time to first content,
+// proxy CPU ms per request, proxy peak RSS, and checks deltas out = chunks in. Results: bench/results/proxy-*.json.
+// `--faults`: 1,000 proxied requests while the stub injects 5% HTTP 500, 5% mid-stream drops, 10% slow first bytes.
+//
+// Three processes so that CPU and RSS are the proxy's own: this one (load generator), a stub child and a proxy child
+// (same file, --role=stub / --role=proxy), talking over execa IPC.
+import { execa, getOneMessage, sendMessage } from "execa";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const CHUNKS = 50;
+const TOKEN = "benchtoken";
+const TEXT = "abcd".repeat(CHUNKS); // tokenChars 4 → exactly CHUNKS content deltas
+
+// ---------- child roles ----------
+async function runStub(faults: boolean): Promise<void> {
+  const { createVllmStub } = await import(join(root, "tests/support/vllm-stub.ts"));
+  const stub = createVllmStub({
+    model: "stub-model",
+    tokenChars: 4,
+    reply: () => ({ text: TEXT }),
+    fault: faults
+      ? (n: number) => {
+          const r = (n * 7919) % 100; // deterministic spread
+          if (r < 5) return "500";
+          if (r < 10) return { drop: 1 + (n % 40) };
+          if (r < 20) return { slowMs: 50 + (n % 200) };
+          return undefined;
+        }
+      : undefined,
+  });
+  const s = await stub.listen();
+  await sendMessage({ url: s.url });
+  await getOneMessage();
+  await s.close();
+}
+
+async function runProxy(upstream: string): Promise<void> {
+  const { startProxy } = await import(join(root, "runtime/proxy/server.ts"));
+  const p = await startProxy({ upstream: { baseUrl: upstream, model: "stub-model" }, dialect: "native", port: 0, token: TOKEN, coldStart: { deadlineMs: 2000, retryDelayMs: 100, pingIntervalMs: 5000 } });
+  await sendMessage({ url: p.url });
+  for (;;) {
+    const m = (await getOneMessage()) as { cmd: string };
+    if (m.cmd === "usage") {
+      const u = process.cpuUsage();
+      await sendMessage({ cpuMs: (u.user + u.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 2 ** 20 });
+    } else if (m.cmd === "gc") {
+      (globalThis as { gc?: () => void }).gc?.();
+      await sendMessage({ rssMB: process.memoryUsage().rss / 2 ** 20, heapMB: process.memoryUsage().heapUsed / 2 ** 20 });
+    } else break;
+  }
+  await p.close();
+}
+
+// ---------- load generator ----------
+interface Shot { ms: number; ttfcMs: number; status: number; deltas: number; body: string }
+
+function shoot(agent: http.Agent, url: URL, body: string, headers: Record<string, string>, keepBody: boolean): Promise<Shot> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let ttfc = -1;
+    let buf = "";
+    const req = http.request(url, { method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        if (ttfc < 0 && (d.includes("text_delta") || d.includes('"content":"a') || d.includes('"text":"a'))) ttfc = performance.now() - t0;
+        buf += d;
+      });
+      const done = () => {
+        const deltas = (buf.match(/"text_delta"/g)?.length ?? 0) + (buf.match(/"delta":\{"content":"[^"]/g)?.length ?? 0);
+        resolve({ ms: performance.now() - t0, ttfcMs: ttfc < 0 ? performance.now() - t0 : ttfc, status: res.statusCode ?? 0, deltas, body: keepBody ? buf : "" });
+      };
+      res.on("end", done);
+      res.on("error", () => resolve({ ms: performance.now() - t0, ttfcMs: -1, status: -1, deltas: 0, body: buf }));
+    });
+    req.on("error", () => resolve({ ms: performance.now() - t0, ttfcMs: -1, status: -1, deltas: 0, body: "" }));
+    req.end(body);
+  });
+}
+
+async function load(n: number, conc: number, fire: (i: number) => Promise<Shot>): Promise<{ shots: Shot[]; wallMs: number }> {
+  const shots: Shot[] = new Array(n);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: conc }, async () => {
+    while (next < n) { const i = next++; shots[i] = await fire(i); }
+  }));
+  return { shots, wallMs: performance.now() - t0 };
+}
+
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const r2 = (x: number) => Math.round(x * 1000) / 1000;
+
+function benchRequest(): { anthropic: Record<string, unknown>; size: number } {
+  const cap = JSON.parse(readFileSync(join(root, "tests/fixtures/claude-code/first-turn.json"), "utf8")).body;
+  const keep = new Set(["Bash", "Read", "Edit", "Write"]);
+  const anthropic = { ...cap, model: "claude-opus-4-8", tools: cap.tools.filter((t: { name: string }) => keep.has(t.name)) };
+  return { anthropic, size: Buffer.byteLength(JSON.stringify(anthropic)) };
+}
+
+async function main(): Promise<void> {
+  const faults = process.argv.includes("--faults");
+  const self = fileURLToPath(import.meta.url);
+  const stubP = execa(process.execPath, [self, "--role=stub", ...(faults ? ["--faults"] : [])], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  const { url: stubUrl } = (await stubP.getOneMessage()) as { url: string };
+  const proxyP = execa(process.execPath, ["--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  const { url: proxyUrl } = (await proxyP.getOneMessage()) as { url: string };
+  const usage = async () => { await proxyP.sendMessage({ cmd: "usage" }); return (await proxyP.getOneMessage()) as { cpuMs: number; maxRssMB: number; rssMB: number }; };
+
+  const { anthropic, size } = benchRequest();
+  const { toOpenAIRequest } = await import(join(root, "runtime/proxy/translate/request.ts"));
+  const { nativeDialect } = await import(join(root, "runtime/proxy/dialects/native.ts"));
+  const bodies = (stream: boolean) => ({
+    proxy: JSON.stringify({ ...anthropic, stream }),
+    direct: JSON.stringify(toOpenAIRequest({ ...anthropic, stream } as never, nativeDialect, {}, { model: "stub-model" })),
+  });
+  const results: Record<string, unknown>[] = [];
+  mkdirSync(join(here, "results"), { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+
+  if (faults) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const base = await usage();
+    const b = bodies(true).proxy;
+    const { shots, wallMs } = await load(1000, 64, () => shoot(agent, new URL(`${proxyUrl}/v1/messages`), b, { "x-api-key": TOKEN }, true));
+    let complete = 0, errors = 0, invalid = 0;
+    for (const s of shots) {
+      const ok = s.status === 200 && s.body.includes("event: message_stop") && s.deltas === CHUNKS && !s.body.includes("event: error");
+      const err = (s.status >= 400 && /"type":"error"/.test(s.body)) || (s.status === 200 && /event: error\ndata: \{"type":"error"/.test(s.body) && !s.body.includes("message_stop"));
+      if (ok) complete++; else if (err) errors++; else invalid++;
+    }
+    await proxyP.sendMessage({ cmd: "gc" });
+    const after = (await proxyP.getOneMessage()) as { rssMB: number; heapMB: number };
+    const res = { kind: "faults", requests: 1000, complete, anthropicErrors: errors, invalidOrHung: invalid, wallMs: r2(wallMs), rssBeforeMB: r2(base.rssMB), rssAfterGcMB: r2(after.rssMB), heapAfterGcMB: r2(after.heapMB) };
+    console.log(res);
+    results.push(res);
+    agent.destroy();
+  } else {
+    console.log(`request ${size} bytes, ${CHUNKS} chunks`);
+    const quick = process.argv.includes("--quick"); // a fast look while tuning: streaming only, fewer requests
+    for (const stream of quick ? [true] : [true, false]) {
+      const b = bodies(stream);
+      for (const conc of quick ? [1, 16] : [1, 16, 64]) {
+        const n = quick ? 500 : conc === 1 ? 400 : 3000;
+        for (const target of ["direct", "proxy"] as const) {
+          const agent = new http.Agent({ keepAlive: true, maxSockets: conc });
+          const url = new URL(target === "proxy" ? `${proxyUrl}/v1/messages` : `${stubUrl}/chat/completions`);
+          const hdr: Record<string, string> = target === "proxy" ? { "x-api-key": TOKEN } : {};
+          await load(Math.min(200, n), conc, () => shoot(agent, url, b[target], hdr, false)); // warm-up
+          const before = await usage();
+          const { shots, wallMs } = await load(n, conc, () => shoot(agent, url, b[target], hdr, false));
+          const after = await usage();
+          agent.destroy();
+          const ok = shots.filter((s) => s.status === 200);
+          const deltasOk = stream ? ok.every((s) => s.deltas === CHUNKS) : true;
+          const row = {
+            target, stream, concurrency: conc, requests: n, failed: n - ok.length,
+            reqPerSec: r2((n / wallMs) * 1000), p50Ms: r2(pct(shots.map((s) => s.ms), 50)), p99Ms: r2(pct(shots.map((s) => s.ms), 99)),
+            ttfcP50Ms: r2(pct(shots.map((s) => s.ttfcMs), 50)),
+            proxyCpuMsPerReq: target === "proxy" ? r2((after.cpuMs - before.cpuMs) / n) : null,
+            proxyPeakRssMB: target === "proxy" ? r2(after.maxRssMB) : null,
+            deltasOutEqualsChunksIn: deltasOk,
+          };
+          results.push(row);
+          console.log(JSON.stringify(row));
+        }
+      }
+    }
+    if (quick) { await proxyP.sendMessage({ cmd: "exit" }); await stubP.sendMessage({ cmd: "exit" }); await Promise.all([proxyP, stubP]); return; }
+    const find = (t: string, s: boolean, c: number) => results.find((r) => r.target === t && r.stream === s && r.concurrency === c) as Record<string, number>;
+    const p1 = find("proxy", true, 1), d1 = find("direct", true, 1), p16 = find("proxy", true, 16), d16 = find("direct", true, 16);
+    const cpu = Math.max(...results.filter((r) => r.target === "proxy" && r.stream).map((r) => r.proxyCpuMsPerReq as number));
+    const targets = {
+      cpuMsPerStreamedRequest: { value: cpu, target: 0.5, met: cpu <= 0.5 },
+      throughputRatioAt16: { value: r2(p16.reqPerSec / d16.reqPerSec), target: 0.5, met: p16.reqPerSec / d16.reqPerSec >= 0.5 },
+      addedP50MsAt1: { value: r2(p1.p50Ms - d1.p50Ms), target: 0.5, met: p1.p50Ms - d1.p50Ms <= 0.5 },
+      peakRssMB: { value: Math.max(...results.filter((r) => r.target === "proxy").map((r) => r.proxyPeakRssMB as number)), target: 120 },
+      deltasOutEqualsChunksIn: results.every((r) => r.deltasOutEqualsChunksIn),
+    };
+    (targets.peakRssMB as { met?: boolean }).met = targets.peakRssMB.value <= 120;
+    console.log(JSON.stringify(targets, null, 1));
+    results.push({ kind: "targets", ...targets });
+  }
+  const file = join(here, "results", `proxy-${faults ? "faults-" : ""}${stamp}.json`);
+  writeFileSync(file, JSON.stringify({ node: process.version, requestBytes: size, chunks: CHUNKS, results }, null, 1));
+  console.log(`results: ${file}`);
+  await proxyP.sendMessage({ cmd: "exit" });
+  await stubP.sendMessage({ cmd: "exit" });
+  await Promise.all([proxyP, stubP]);
+}
+
+const role = arg("role");
+if (role === "stub") await runStub(process.argv.includes("--faults"));
+else if (role === "proxy") await runProxy(arg("upstream")!);
+else await main();

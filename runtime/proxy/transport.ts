@@ -1,0 +1,61 @@
+// How bytes reach the upstream. Two interchangeable transports behind one small interface:
+// - httpTransport: node:http/https with a keep-alive agent per app — the default, because undici's fetch costs
+//   several times more CPU per request than the whole translation (measured in bench/proxy.bench.ts);
+// - fetchTransport: any fetch function — used when ProxyDeps.fetch is injected (tests pass a stub's fetch).
+import http from "node:http";
+import https from "node:https";
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  text(): Promise<string>;
+  /** the body as it arrives (strings or bytes) */
+  readonly body: AsyncIterable<string | Uint8Array>;
+}
+
+export interface TransportRequest {
+  readonly method: "GET" | "POST";
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly signal: AbortSignal;
+}
+
+export type Transport = (url: string, init: TransportRequest) => Promise<UpstreamResponse>;
+
+export function fetchTransport(f: typeof fetch): Transport {
+  return async (url, init) => {
+    const res = await f(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal });
+    const empty: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
+    return { status: res.status, ok: res.ok, text: () => res.text(), body: res.body ?? empty };
+  };
+}
+
+async function readAll(body: AsyncIterable<string | Uint8Array>): Promise<string> {
+  let s = "";
+  for await (const c of body) s += c;
+  return s;
+}
+
+/** One keep-alive agent pair per transport (per app instance), so connections to vLLM are reused. */
+export function httpTransport(): Transport {
+  const agents = {
+    "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    "https:": new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  };
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const mod = u.protocol === "https:" ? https : http;
+      const headers: Record<string, string | number> = { ...init.headers };
+      if (init.body !== undefined) headers["content-length"] = Buffer.byteLength(init.body);
+      const req = mod.request(u, { method: init.method, headers, agent: agents[u.protocol as "http:"], signal: init.signal }, (res) => {
+        res.setEncoding("utf8");
+        const status = res.statusCode ?? 0;
+        resolve({ status, ok: status >= 200 && status < 300, text: () => readAll(res), body: res });
+      });
+      req.on("error", reject);
+      // the request body is written in one go; the socket's Nagle delay would otherwise cost ~40 ms per request
+      req.setNoDelay(true);
+      req.end(init.body);
+    });
+}
