@@ -65,9 +65,10 @@ const EnvSchema = z.object({
   MODAL_PROXY_TOKEN_ID: optionalString,
   MODAL_PROXY_TOKEN_SECRET: optionalString,
   VLM_MAX_IMAGES: positiveInt("VLM_MAX_IMAGES", 64),
+  // 64 tokens is the Qwen3-VL processor's minimum (shortest_edge 65536 px): smaller images are scaled up anyway.
   VLM_IMAGE_TOKENS: positiveInt("VLM_IMAGE_TOKENS", 16384).refine(
-    (v) => v === undefined || v >= 4,
-    "VLM_IMAGE_TOKENS must be at least 4",
+    (v) => v === undefined || v >= 64,
+    "VLM_IMAGE_TOKENS must be at least 64 (the model's minimum per image)",
   ),
   VLM_MAX_TOKENS: positiveInt("VLM_MAX_TOKENS", 1_000_000),
   VLM_PROGRESS_INTERVAL: positiveSeconds("VLM_PROGRESS_INTERVAL"),

@@ -22,8 +22,12 @@ function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** Pure: the size (sides multiples of 32) an image of `size` is sent at, within `maxTokens` visual tokens. */
-export function fitToTokenBudget(size: Size, maxTokens: number, minTokens: number = MIN_TOKENS): Size {
+/**
+ * Pure: the size (sides multiples of 32) an image of `size` is sent at, within `maxTokens` visual tokens.
+ * Images below the processor's 64-token minimum are scaled up exactly as vLLM would: sending them smaller would
+ * only make the endpoint resample them. Rounding up both sides can then pass a budget close to 64 (≤ 130 tokens).
+ */
+export function fitToTokenBudget(size: Size, maxTokens: number): Size {
   const { width, height } = size;
   if (width < 1 || height < 1) throw new Error(`image has no pixels (${width}×${height})`);
   const aspect = Math.max(width, height) / Math.min(width, height);
@@ -32,17 +36,21 @@ export function fitToTokenBudget(size: Size, maxTokens: number, minTokens: numbe
   }
   const f = PIXELS_PER_TOKEN_SIDE;
   const maxPixels = maxTokens * f * f;
-  const minPixels = Math.min(minTokens, maxTokens) * f * f;
+  const minPixels = MIN_TOKENS * f * f;
   let h = Math.max(f, roundHalfEven(height / f) * f);
   let w = Math.max(f, roundHalfEven(width / f) * f);
+  let from = { height, width };
   if (h * w > maxPixels) {
     const beta = Math.sqrt((height * width) / maxPixels);
     h = Math.max(f, Math.floor(height / beta / f) * f);
     w = Math.max(f, Math.floor(width / beta / f) * f);
-  } else if (h * w < minPixels) {
-    const beta = Math.sqrt(minPixels / (height * width));
-    h = Math.ceil((height * beta) / f) * f;
-    w = Math.ceil((width * beta) / f) * f;
+    // A thin image squeezed under the minimum here would be scaled up again by vLLM: continue from this size.
+    from = { height: h, width: w };
+  }
+  if (h * w < minPixels) {
+    const beta = Math.sqrt(minPixels / (from.height * from.width));
+    h = Math.ceil((from.height * beta) / f) * f;
+    w = Math.ceil((from.width * beta) / f) * f;
   }
   return { width: w, height: h };
 }
