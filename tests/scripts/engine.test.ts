@@ -1,0 +1,199 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import {
+  buildSourceHash,
+  compareVersions,
+  commandPluginVersionFrom,
+  engineBinDir,
+  engineCacheRoot,
+  engineEnv,
+  goBuildArgs,
+  goModGoVersion,
+  goModRequire,
+  parsePulumiVersion,
+  PROJECT_DIR,
+  resolveEngine,
+  sdkVersionsFrom,
+  type Engine,
+  type EngineProbes,
+} from "../../scripts/engine-lib.ts";
+
+describe("versions", () => {
+  it("reads the exact @pulumi/pulumi and @pulumi/command versions from package.json", () => {
+    const pkg = { dependencies: { "@pulumi/pulumi": "3.259.0", "@pulumi/command": "1.2.1", zod: "4.6.7" } };
+    expect(sdkVersionsFrom(pkg)).toEqual({ pulumi: "3.259.0", command: "1.2.1" });
+  });
+
+  it("rejects a version range, naming the dependency", () => {
+    const pkg = { dependencies: { "@pulumi/pulumi": "^3.259.0", "@pulumi/command": "1.2.1" } };
+    expect(() => sdkVersionsFrom(pkg)).toThrow(/@pulumi\/pulumi must be an exact version/);
+  });
+
+  it("rejects a package.json without @pulumi/command", () => {
+    expect(() => sdkVersionsFrom({ dependencies: { "@pulumi/pulumi": "3.259.0" } })).toThrow(/@pulumi\/command/);
+  });
+
+  it("reads the command plugin version from @pulumi/command's package.json", () => {
+    expect(commandPluginVersionFrom({ name: "@pulumi/command", pulumi: { resource: true, name: "command", version: "1.2.1" } })).toBe("1.2.1");
+    // npm's mis-versioned @pulumi/command 4.5.0 has no pulumi block
+    expect(() => commandPluginVersionFrom({ name: "@pulumi/command", version: "v4.5.0" })).toThrow(/no pulumi.version/);
+  });
+
+  it("reads a required module version and the go directive from go.mod", () => {
+    const goMod = [
+      "module x",
+      "",
+      "go 1.25.11",
+      "",
+      "require github.com/pulumi/pulumi/sdk/v3 v3.259.0",
+      "require (",
+      "\tgithub.com/pulumi/pulumi/pkg/v3 v3.259.0 // indirect",
+      "\tgithub.com/pulumi/pulumi/pkg/v3extra v9.9.9",
+      ")",
+    ].join("\n");
+    expect(goModRequire(goMod, "github.com/pulumi/pulumi/pkg/v3")).toBe("3.259.0");
+    expect(goModRequire(goMod, "github.com/pulumi/pulumi/sdk/v3")).toBe("3.259.0");
+    expect(() => goModRequire(goMod, "github.com/pulumi/pulumi-command/provider")).toThrow(/does not require github.com\/pulumi\/pulumi-command\/provider/);
+    expect(goModGoVersion(goMod)).toBe("1.25.11");
+  });
+
+  it("parses `pulumi version` and refuses unstamped builds", () => {
+    expect(parsePulumiVersion("v3.259.0\n")).toBe("3.259.0");
+    expect(parsePulumiVersion("v3.270.0-alpha.1")).toBe("3.270.0-alpha.1");
+    expect(parsePulumiVersion("")).toBeUndefined();
+    expect(parsePulumiVersion("warning: something\nv3.259.0")).toBeUndefined();
+  });
+
+  it("compares dotted versions numerically", () => {
+    expect(compareVersions("1.26.8", "1.25.11")).toBe(1);
+    expect(compareVersions("1.25.9", "1.25.11")).toBe(-1);
+    expect(compareVersions("1.25", "1.25.0")).toBe(0);
+  });
+});
+
+describe("cache location", () => {
+  it("uses XDG_CACHE_HOME when absolute, else ~/.cache", () => {
+    expect(engineCacheRoot({ XDG_CACHE_HOME: "/var/cache/me" }, "/home/u")).toBe("/var/cache/me/coding-agent-server/engine");
+    expect(engineCacheRoot({}, "/home/u")).toBe("/home/u/.cache/coding-agent-server/engine");
+    // the XDG spec says relative values are invalid and must be ignored
+    expect(engineCacheRoot({ XDG_CACHE_HOME: "rel/cache" }, "/home/u")).toBe("/home/u/.cache/coding-agent-server/engine");
+  });
+
+  it("keys official installs by versions and builds also by their sources", () => {
+    expect(engineBinDir("/c", "3.270.0", "1.2.1")).toBe("/c/v3.270.0-command1.2.1/bin");
+    expect(engineBinDir("/c", "3.259.0", "1.2.1", "abc123")).toBe("/c/v3.259.0-command1.2.1-srcabc123/bin");
+  });
+
+  it("changes the source hash when a build input changes, not for other files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "engine-hash-"));
+    try {
+      mkdirSync(join(dir, "cmd", "x"), { recursive: true });
+      writeFileSync(join(dir, "go.mod"), "module x\n");
+      writeFileSync(join(dir, "cmd", "x", "main.go"), "package main\n");
+      const h1 = buildSourceHash(dir);
+      writeFileSync(join(dir, "README.md"), "docs only\n");
+      expect(buildSourceHash(dir)).toBe(h1);
+      writeFileSync(join(dir, "cmd", "x", "main.go"), "package main // changed\n");
+      expect(buildSourceHash(dir)).not.toBe(h1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("decision order", () => {
+  const engine = (binDir: string): Engine => ({ binDir, pulumi: `${binDir}/pulumi`, version: "3.259.0" });
+
+  function probes(over: Partial<EngineProbes>, calls: string[]): EngineProbes {
+    const base: EngineProbes = {
+      onPath: async () => (calls.push("onPath"), undefined),
+      cached: async () => (calls.push("cached"), undefined),
+      installerReachable: async () => (calls.push("installerReachable"), false),
+      install: async () => (calls.push("install"), engine("/installed")),
+      build: async () => (calls.push("build"), engine("/built")),
+    };
+    const wrapped = { ...base };
+    for (const [k, fn] of Object.entries(over)) {
+      (wrapped as Record<string, unknown>)[k] = async () => (calls.push(k), (fn as () => Promise<unknown>)());
+    }
+    return wrapped;
+  }
+
+  it("uses a matching pulumi on PATH without looking further", async () => {
+    const calls: string[] = [];
+    const r = await resolveEngine(probes({ onPath: async () => engine("/usr/local/bin") }, calls));
+    expect(r).toMatchObject({ source: "path", binDir: "/usr/local/bin" });
+    expect(calls).toEqual(["onPath"]);
+  });
+
+  it("uses a valid cache before probing the installer", async () => {
+    const calls: string[] = [];
+    const r = await resolveEngine(probes({ cached: async () => engine("/cache/bin") }, calls));
+    expect(r).toMatchObject({ source: "cache", binDir: "/cache/bin" });
+    expect(calls).toEqual(["onPath", "cached"]);
+  });
+
+  it("installs with the official installer when it is reachable", async () => {
+    const calls: string[] = [];
+    const r = await resolveEngine(probes({ installerReachable: async () => true }, calls));
+    expect(r.source).toBe("installer");
+    expect(calls).toEqual(["onPath", "cached", "installerReachable", "install"]);
+  });
+
+  it("builds from Go modules when the installer is unreachable, saying so", async () => {
+    const calls: string[] = [];
+    const logs: string[] = [];
+    const r = await resolveEngine(probes({}, calls), (s) => logs.push(s));
+    expect(r).toMatchObject({ source: "build", binDir: "/built" });
+    expect(calls).toEqual(["onPath", "cached", "installerReachable", "build"]);
+    expect(logs.join("\n")).toMatch(/not reachable; building from Go modules/);
+  });
+
+  it("falls back to a build when the installer fails midway", async () => {
+    const calls: string[] = [];
+    const logs: string[] = [];
+    const r = await resolveEngine(
+      probes({ installerReachable: async () => true, install: async () => { throw new Error("HTTP 404"); } }, calls),
+      (s) => logs.push(s),
+    );
+    expect(r.source).toBe("build");
+    expect(calls).toEqual(["onPath", "cached", "installerReachable", "install", "build"]);
+    expect(logs.join("\n")).toMatch(/installer failed \(HTTP 404\)/);
+  });
+
+  it("surfaces a build failure", async () => {
+    await expect(resolveEngine(probes({ build: async () => { throw new Error("go build x failed (exit 1)"); } }, []))).rejects.toThrow(/go build x failed/);
+  });
+});
+
+describe("engineEnv", () => {
+  it("puts the bin dir and node_modules/.bin first and disables downloads and update checks", () => {
+    const env = engineEnv("/eng/bin", {
+      PATH: ["/usr/bin", "/eng/bin", "/bin"].join(delimiter),
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      PULUMI_IGNORE_AMBIENT_PLUGINS: "1",
+      HOME: "/home/u",
+    });
+    expect(env.PATH.split(delimiter)).toEqual(["/eng/bin", join(PROJECT_DIR, "node_modules", ".bin"), "/usr/bin", "/bin"]);
+    expect(env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).toBe("true");
+    expect(env.PULUMI_SKIP_UPDATE_CHECK).toBe("true");
+    expect(env).not.toHaveProperty("PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK");
+    expect(env).not.toHaveProperty("PULUMI_IGNORE_AMBIENT_PLUGINS");
+    expect(env.HOME).toBe("/home/u");
+  });
+
+  it("does not modify the base environment", () => {
+    const base = { PATH: "/usr/bin" };
+    engineEnv("/eng/bin", base);
+    expect(base).toEqual({ PATH: "/usr/bin" });
+  });
+});
+
+it("builds with the release flags: trimpath, osusergo/grpcnotrace tags and stripped, stamped binaries", () => {
+  const args = goBuildArgs("github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "/o/pulumi", "-X v.Version=v3.259.0");
+  expect(args).toEqual([
+    "build", "-v", "-trimpath", "-tags", "osusergo,grpcnotrace", "-ldflags", "-w -s -X v.Version=v3.259.0", "-o", "/o/pulumi",
+    "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+  ]);
+});
