@@ -110,7 +110,9 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const stubP = execa(process.execPath, [self, "--role=stub", ...(faults ? ["--faults"] : [])], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
   const { url: stubUrl } = (await stubP.getOneMessage()) as { url: string };
-  const proxyP = execa(process.execPath, ["--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  const prof = process.env.BENCH_PROXY_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROXY_PROF}`] : [];
+  const flags = (process.env.BENCH_PROXY_FLAGS ?? "").split(" ").filter(Boolean);
+  const proxyP = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
   const { url: proxyUrl } = (await proxyP.getOneMessage()) as { url: string };
   const usage = async () => { await proxyP.sendMessage({ cmd: "usage" }); return (await proxyP.getOneMessage()) as { cpuMs: number; maxRssMB: number; rssMB: number }; };
 

@@ -48,7 +48,11 @@ export async function* sseData(body: AsyncIterable<string | Uint8Array>): AsyncG
   let buf = "";
   for await (const part of body) {
     buf += typeof part === "string" ? part : decoder.decode(part, { stream: true });
-    if (buf.includes("\r")) buf = buf.replace(/\r\n?/g, "\n");
+    // CRLF/CR line ends → LF; a trailing CR waits for the next read, which may start with its LF
+    if (buf.includes("\r")) {
+      const tail = buf.endsWith("\r") ? "\r" : "";
+      buf = buf.slice(0, buf.length - tail.length).replace(/\r\n?/g, "\n") + tail;
+    }
     const out: string[] = [];
     let from = 0;
     let end: number;
@@ -66,5 +70,6 @@ export async function* sseData(body: AsyncIterable<string | Uint8Array>): AsyncG
     buf = buf.slice(from);
     if (out.length > 0) yield out;
   }
+  buf = buf.replace(/\r\n?/g, "\n");
   if (buf.startsWith("data:")) yield [buf.slice(buf.charCodeAt(5) === 32 ? 6 : 5).trimEnd()];
 }
