@@ -48,10 +48,10 @@ describe("think splitter", () => {
   });
 
   it("every possible cut of the stream gives the same split", () => {
-    const s = "pre<think>reason 1 < 2</think>post <b>";
+    const s = "pre<think>\nreason 1 < 2\n\nstep\n</think>\n\npost <b>";
     for (let i = 1; i < s.length; i++) {
       for (let j = i + 1; j < s.length; j++) {
-        expect(split([s.slice(0, i), s.slice(i, j), s.slice(j)])).toEqual({ thinking: "reason 1 < 2", text: "prepost <b>" });
+        expect(split([s.slice(0, i), s.slice(i, j), s.slice(j)])).toEqual({ thinking: "reason 1 < 2\n\nstep", text: "prepost <b>" });
       }
     }
   });

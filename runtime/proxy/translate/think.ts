@@ -1,6 +1,6 @@
 // Splits `<think>…</think>` out of streamed content (models served without a reasoning parser put their reasoning
 // inline). A tag may be split across chunks ("<thi" + "nk>"), so a possible tag prefix at the end of a chunk is
-// held back until the next chunk decides it.
+// held back until the next chunk decides it (and, inside thinking, trailing newlines — see below).
 export interface ThinkSegment { thinking: boolean; text: string }
 
 export interface ThinkSplitter {
@@ -38,7 +38,7 @@ export function createThinkSplitter(): ThinkSplitter {
     push(text) {
       const out: ThinkSegment[] = [];
       // fast path: no tag can start or continue here
-      if (pending === "" && !text.includes("<")) {
+      if (pending === "" && !inThink && !text.includes("<")) {
         emit(out, text);
         return out;
       }
@@ -48,15 +48,18 @@ export function createThinkSplitter(): ThinkSplitter {
         const tag = inThink ? CLOSE : OPEN;
         const at = buf.indexOf(tag);
         if (at >= 0) {
-          emit(out, buf.slice(0, at));
+          // the template's newline before </think> is layout too
+          emit(out, inThink ? buf.slice(0, at).replace(/\n+$/, "") : buf.slice(0, at));
           inThink = !inThink;
           trimLead = true;
           buf = buf.slice(at + tag.length);
           continue;
         }
-        const k = partialTagAt(buf, tag);
-        emit(out, buf.slice(0, buf.length - k));
-        pending = buf.slice(buf.length - k);
+        let keep = partialTagAt(buf, tag);
+        // inside thinking, trailing newlines wait: they are dropped if </think> follows
+        if (inThink) while (keep < buf.length && buf.charCodeAt(buf.length - keep - 1) === 10) keep++;
+        emit(out, buf.slice(0, buf.length - keep));
+        pending = buf.slice(buf.length - keep);
         return out;
       }
     },
