@@ -40,11 +40,12 @@ export function estimateTokens(upstream: Pick<OpenAIChatRequest, "messages" | "t
   return Math.ceil(chars / 4);
 }
 
-/** The completion budget that fits: min(requested, window − estimated prompt), never below a useful floor so that a
- *  low estimate errs toward asking (vLLM's exact answer then drives the retry). */
+/** The completion budget that fits: min(requested, window − estimated prompt). The estimate gets a 25% margin (the
+ *  chars/4 rule is off by that much on JSON-heavy prompts) so that clamping rarely costs a failed round trip; the
+ *  floor keeps a hopeless estimate asking anyway — vLLM's exact numbers then drive the retry (exchange.ts). */
 export function clampMaxTokens(requested: number, maxModelLen: number | undefined, promptEstimate: number): number {
   if (!maxModelLen) return requested;
-  const room = maxModelLen - promptEstimate;
+  const room = maxModelLen - Math.ceil(promptEstimate * 1.25);
   return Math.max(1, Math.min(requested, Math.max(room, Math.min(1024, maxModelLen >> 3))));
 }
 

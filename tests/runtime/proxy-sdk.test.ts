@@ -109,7 +109,7 @@ describe("other endpoints", () => {
     expect(page.data.map((m) => m.id)).toEqual(["stub-model"]);
     const h2 = harness({ proxy: { upstream: { baseUrl: "http://vllm.test/v1", model: undefined } } });
     const res = await h2.app.request("/v1/models", { headers: { "x-api-key": "x" } });
-    expect((await res.json()).data[0]).toMatchObject({ type: "model", id: "stub-model" });
+    expect(((await res.json()) as { data: unknown[] }).data[0]).toMatchObject({ type: "model", id: "stub-model" });
   });
 
   it("count_tokens is exact through vLLM's /tokenize, an estimate that says so otherwise", async () => {

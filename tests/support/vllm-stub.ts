@@ -233,24 +233,30 @@ export function createVllmStub(opts: VllmStubOptions = {}): VllmStub {
     let done = false;
     const finishOnce = (wasAborted: boolean) => { if (done) return; done = true; inFlight--; if (wasAborted) aborted++; };
     signal.addEventListener("abort", () => finishOnce(true), { once: true });
+    // pull-based: a drop errors the stream only after the client has read what came before it (erroring a web
+    // stream discards its queue, which a real connection would have delivered)
+    let i = 0;
     const body = new ReadableStream<Uint8Array>({
-      async start(ctl) {
-        try {
-          for (let i = 0; i < frames.length; i++) {
-            if (done) return;
-            if (i === dropAt) { finishOnce(false); ctl.error(new Error("stub: connection dropped")); return; }
-            if (i === errorAt) {
-              ctl.enqueue(enc.encode(`data: ${vllmError(500, "stub: engine failed mid-stream", "InternalServerError")}\n\ndata: [DONE]\n\n`));
-              break;
-            }
-            ctl.enqueue(enc.encode(frames[i]));
-            if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-          }
+      async pull(ctl) {
+        if (done) return;
+        if (i === dropAt) { finishOnce(false); ctl.error(new Error("stub: connection dropped")); return; }
+        if (i === errorAt) {
+          ctl.enqueue(enc.encode(`data: ${vllmError(500, "stub: engine failed mid-stream", "InternalServerError")}\n\ndata: [DONE]\n\n`));
           finishOnce(false);
           ctl.close();
-        } catch {
-          finishOnce(true);
+          return;
         }
+        if (delay > 0) {
+          await new Promise((r) => setTimeout(r, delay));
+          if (done) return;
+          ctl.enqueue(enc.encode(frames[i++]));
+        } else {
+          // everything up to the next fault point in one go
+          const stop = Math.min(frames.length, ...[dropAt, errorAt].filter((x) => x > i));
+          ctl.enqueue(enc.encode(frames.slice(i, stop).join("")));
+          i = stop;
+        }
+        if (i >= frames.length) { finishOnce(false); ctl.close(); }
       },
       cancel() { finishOnce(true); },
     });
