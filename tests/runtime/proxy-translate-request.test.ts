@@ -183,8 +183,10 @@ describe("max_tokens and context length", () => {
 });
 
 describe("dialect registry", () => {
-  it("knows native and names the choices for an unknown name", () => {
+  it("knows native and swe-agent and names the choices for an unknown name", () => {
     expect(dialectByName("native").name).toBe("native");
-    expect(() => dialectByName("nope")).toThrow(/unknown dialect "nope": expected one of .*native/);
+    expect(dialectByName("swe-agent").name).toBe("swe-agent");
+    expect(() => dialectByName("nope")).toThrow(/unknown dialect "nope": expected one of native, swe-agent/);
+    expect(() => dialectByName("__proto__")).toThrow(/unknown dialect/);
   });
 });
