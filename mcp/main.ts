@@ -28,6 +28,8 @@ const shutdown = async () => {
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
 process.stdin.on("close", shutdown);
+// Tool failures are isError results already; anything that still escapes is logged, never fatal to the session.
+process.on("unhandledRejection", (err) => log(`unhandled rejection: ${err instanceof Error ? err.stack : String(err)}`));
 
 await server.connect(new StdioServerTransport());
 log(`ready: model ${config.config.model}, endpoint ${config.config.endpoint ?? "(unset)"}`);

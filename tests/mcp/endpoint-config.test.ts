@@ -154,7 +154,7 @@ describe("endpoint errors", () => {
       const { result } = await analyze(srv);
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/^No answer from the VLM endpoint within VLM_TIMEOUT=1\.5 s\. .*raise VLM_TIMEOUT/);
-      expect(Date.now() - started).toBeLessThan(6000);
+      expect(Date.now() - started).toBeLessThan(10_000); // not the 20 s client timeout: the server gave up itself
     });
   });
 

@@ -307,7 +307,7 @@ describe("failures are isError results and the server keeps answering", () => {
       /display must be an X11 display name/],
     ["an X display that does not exist", async () => ["analyze_screenshot", { prompt: "x", display: ":987" }],
       /Screen capture failed\. import: .*unable to open X server/],
-    ["a missing prompt", async () => ["analyze_image", { image_path: shot4k }], /prompt/],
+    ["a missing prompt", async () => ["analyze_image", { image_path: shot4k }], /Input validation error: .*expected string, received undefined at prompt/],
   ];
 
   it.each(cases)("%s", async (_label, setup, expected) => {
