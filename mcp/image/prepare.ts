@@ -40,29 +40,23 @@ export async function prepareImage(input: Buffer, opts: PrepareOptions, label = 
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
 
   let oriented: Size;
-  let svgDensity: number | undefined;
   try {
-    const meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
-    oriented = meta.autoOrient;
-    if (kind === "svg") {
-      // SVGs rasterise at 72 dpi by default; render at the target size instead of scaling a small raster up.
-      const target = fitToTokenBudget(oriented, opts.maxTokens);
-      svgDensity = Math.min(2400, Math.max(1, (72 * target.width) / oriented.width));
-    }
+    oriented = (await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()).autoOrient;
   } catch (err) {
     throw unreadable(label, kind, err);
   }
-
   let target: Size;
   try {
     target = fitToTokenBudget(oriented, opts.maxTokens);
   } catch (err) {
     throw new ToolError(`${label} cannot be sent: ${messageOf(err)}.`);
   }
+  // SVGs rasterise at 72 dpi by default; render at the target size instead of scaling a small raster up.
+  const density = kind === "svg" ? Math.min(2400, Math.max(1, (72 * target.width) / oriented.width)) : undefined;
 
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, pages: 1, density: svgDensity, autoOrient: true })
+    raw = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, pages: 1, density, autoOrient: true })
       // Alpha is flattened on white, as qwen-vl-utils' to_rgb does before the model sees an image.
       .flatten({ background: "#ffffff" })
       .toColourspace("srgb")

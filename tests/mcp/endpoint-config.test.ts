@@ -1,12 +1,11 @@
 // Configuration and endpoint failures, each with its own server process and env: every one must come back as an
 // isError result that names what to change, and the server must stay up afterwards.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { screenshotPng } from "../fixtures/images/generate.ts";
 import { VlmStub, type StubOptions } from "../support/vlm-stub.ts";
-import { callTool, serverEnv, spawnServer, textOf, type Spawned } from "./support.ts";
+import { callTool, closedPort, serverEnv, spawnServer, textOf, type Spawned } from "./support.ts";
 
 let dir: string;
 let shot: string;
@@ -202,11 +201,3 @@ describe("endpoint errors", () => {
     });
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

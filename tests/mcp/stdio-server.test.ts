@@ -1,13 +1,12 @@
 // The vlm-analyzer server as a client sees it: the SDK Client talks to a real `node mcp/main.ts` child over stdio,
 // and the child talks to a stub of vLLM's OpenAI server (tests/support/vlm-stub.ts) that records what it receives.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { exifRotatedJpeg, photoJpeg, screenshotPng, solidImage } from "../fixtures/images/generate.ts";
 import { VlmStub, qwenSmartResize, type Reply } from "../support/vlm-stub.ts";
-import { callTool, serverEnv, spawnServer, textOf, type Spawned } from "./support.ts";
+import { callTool, closedPort, serverEnv, spawnServer, textOf, type Spawned } from "./support.ts";
 
 let stub: VlmStub;
 let srv: Spawned;
@@ -323,12 +322,3 @@ describe("failures are isError results and the server keeps answering", () => {
     expect(srv.protocolErrors).toEqual([]);
   });
 });
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
