@@ -110,6 +110,13 @@ it("an invalid config fails preview naming the key", async () => {
   await stack.setConfig("coding-agent-server:coder", { value: good });
 });
 
+it("a coder on an A100-40GB fails preview: its weights alone do not fit", async () => {
+  const good = (await stack.getConfig("coding-agent-server:coder")).value;
+  await setCoder({ gpu: "A100-40GB" });
+  await expect(stack.preview({ onOutput: log })).rejects.toThrow(/coder: unsloth\/Qwen3-Coder-Next-FP8-Dynamic on A100-40GB:1 does not fit: its weights alone \(75\.1 GiB\) plus overhead \(2\.0 GiB\) exceed the 36\.0 GiB vLLM may use/);
+  await stack.setConfig("coding-agent-server:coder", { value: good });
+});
+
 it("a VLM that cannot fit its GPU fails preview with the numbers", async () => {
   const good = (await stack.getConfig("coding-agent-server:vlm")).value;
   await stack.setConfig("coding-agent-server:vlm", { value: JSON.stringify({ ...JSON.parse(good), gpu: "A100-40GB" }) });
