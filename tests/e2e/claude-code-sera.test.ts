@@ -25,6 +25,7 @@ let upstream: { url: string; close(): Promise<void> };
 let sera: ResultPromise<{ env: Record<string, string>; extendEnv: false; reject: false; all: true }>;
 let proxyUrl: string;
 let seraOutput = "";
+let seraEnded = false;
 let stateDir: string;
 const temp: string[] = [];
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
     reject: false,
     all: true,
   });
+  void sera.then(() => (seraEnded = true));
   // --proxy-only prints the command that starts Claude Code; the proxy URL is in it.
   proxyUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sera did not print its proxy URL in 30s:\n${seraOutput}`)), 30_000);
@@ -63,8 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    // execa: exitCode stays undefined until the process has ended
-    if (sera && sera.exitCode === undefined) {
+    if (sera && !seraEnded) {
       sera.kill("SIGINT");
       let timer: NodeJS.Timeout | undefined;
       const ended = await Promise.race([sera.then(() => true), new Promise<false>((res) => (timer = setTimeout(() => res(false), 15_000)))]);
