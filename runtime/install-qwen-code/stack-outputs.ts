@@ -73,33 +73,48 @@ export function whichSync(name: string, pathValue: string | undefined, exists: (
 }
 
 /**
- * PULUMI_BIN, else the project's engine helper (scripts/engine-lib.ts `ensureEngine()`, which builds or finds
- * the pinned CLI), else `pulumi` on PATH.
+ * PULUMI_BIN, else the project's engine helper (scripts/engine-lib.ts `ensureEngine()`, which finds, downloads or
+ * builds the pinned CLI, and `engineEnv()`), else `pulumi` on PATH. The project's embedded backend
+ * (scripts/backend.ts `prepareBackend()`: local state dir and passphrase, unless PULUMI_BACKEND_URL says
+ * otherwise) is added to the environment either way, since that is where `npm run up` keeps the stacks.
  */
 export function defaultPulumiLocator(projectDir: string, env: Readonly<Record<string, string | undefined>>): PulumiLocator {
   return async () => {
-    if (env["PULUMI_BIN"]) return { bin: env["PULUMI_BIN"] };
+    const backendEnv = await projectBackendEnv(projectDir, env);
+    if (env["PULUMI_BIN"]) return { bin: env["PULUMI_BIN"], env: backendEnv };
     const engineLib = join(projectDir, "scripts", "engine-lib.ts");
     if (existsSync(engineLib)) {
-      const mod = (await import(engineLib)) as { ensureEngine?: () => Promise<unknown> };
+      const mod = (await import(engineLib)) as {
+        ensureEngine?: (opts: { env: NodeJS.ProcessEnv }) => Promise<unknown>;
+        engineEnv?: (binDir: string, base: NodeJS.ProcessEnv) => Record<string, string>;
+      };
       if (typeof mod.ensureEngine === "function") {
-        const found = normalizeEngine(await mod.ensureEngine());
-        if (found) return found;
+        const found = normalizeEngine(await mod.ensureEngine({ env: { ...env } }));
+        if (found) {
+          const extra = found.binDir && typeof mod.engineEnv === "function" ? mod.engineEnv(found.binDir, { ...env }) : {};
+          return { bin: found.bin, env: { ...extra, ...backendEnv } };
+        }
       }
     }
     const onPath = whichSync("pulumi", env["PATH"]);
-    if (onPath) return { bin: onPath };
+    if (onPath) return { bin: onPath, env: backendEnv };
     throw new OutputsError("the Pulumi CLI was not found: run `npm run engine` or set PULUMI_BIN, or pass --outputs FILE");
   };
 }
 
-// ensureEngine() is written by another part of the project; accept a path or an object carrying one.
-function normalizeEngine(value: unknown): PulumiLocation | undefined {
+async function projectBackendEnv(projectDir: string, env: Readonly<Record<string, string | undefined>>): Promise<Record<string, string>> {
+  const backendLib = join(projectDir, "scripts", "backend.ts");
+  if (!existsSync(backendLib)) return {};
+  const mod = (await import(backendLib)) as { prepareBackend?: (env: NodeJS.ProcessEnv) => Record<string, string> };
+  return typeof mod.prepareBackend === "function" ? mod.prepareBackend({ ...env }) : {};
+}
+
+// ensureEngine() belongs to another part of the project; accept a path or an object carrying one.
+function normalizeEngine(value: unknown): { bin: string; binDir?: string } | undefined {
   if (typeof value === "string" && value !== "") return { bin: value };
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Record<string, unknown>;
   const bin = [v["pulumi"], v["pulumiBin"], v["pulumiPath"], v["bin"], v["path"]].find((x): x is string => typeof x === "string" && x !== "");
   if (!bin) return undefined;
-  const env = typeof v["env"] === "object" && v["env"] !== null ? (v["env"] as Record<string, string>) : undefined;
-  return env ? { bin, env } : { bin };
+  return typeof v["binDir"] === "string" ? { bin, binDir: v["binDir"] } : { bin };
 }

@@ -99,3 +99,42 @@ describe("parseOptions", () => {
     expect(() => parseOptions(argv)).toThrow(message);
   });
 });
+
+describe("defaultPulumiLocator", () => {
+  it("uses the project's ensureEngine() and engineEnv(), plus the embedded backend's environment", async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { defaultPulumiLocator } = await import("../../runtime/install-qwen-code/stack-outputs.ts");
+    const project = await mkdtemp(join(tmpdir(), "locator-"));
+    try {
+      await mkdir(join(project, "scripts"));
+      await writeFile(join(project, "package.json"), JSON.stringify({ type: "module" }));
+      // The shapes of scripts/engine-lib.ts and scripts/backend.ts (Engine {binDir, pulumi, version}).
+      await writeFile(
+        join(project, "scripts", "engine-lib.ts"),
+        `export async function ensureEngine(opts) { return { binDir: "/eng/bin", pulumi: "/eng/bin/pulumi", version: "3.259.0", home: opts.env.HOME }; }
+         export function engineEnv(binDir, base) { return { PATH: binDir + ":" + base.PATH, PULUMI_SKIP_UPDATE_CHECK: "true" }; }`,
+      );
+      await writeFile(join(project, "scripts", "backend.ts"), `export function prepareBackend(env) { return { PULUMI_BACKEND_URL: "file:///p/state", HOME_SEEN: env.HOME }; }`);
+      const env = { HOME: "/h", PATH: "/usr/bin" };
+      expect(await defaultPulumiLocator(project, env)()).toEqual({
+        bin: "/eng/bin/pulumi",
+        env: { PATH: "/eng/bin:/usr/bin", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_BACKEND_URL: "file:///p/state", HOME_SEEN: "/h" },
+      });
+      expect(await defaultPulumiLocator(project, { ...env, PULUMI_BIN: "/my/pulumi" })()).toEqual({
+        bin: "/my/pulumi",
+        env: { PULUMI_BACKEND_URL: "file:///p/state", HOME_SEEN: "/h" },
+      });
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+
+  it("says how to get the engine when there is none", async () => {
+    const { defaultPulumiLocator } = await import("../../runtime/install-qwen-code/stack-outputs.ts");
+    await expect(defaultPulumiLocator("/nonexistent-project", { PATH: "/nonexistent-bin" })()).rejects.toThrow(
+      "the Pulumi CLI was not found: run `npm run engine` or set PULUMI_BIN, or pass --outputs FILE",
+    );
+  });
+});

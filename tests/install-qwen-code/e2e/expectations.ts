@@ -10,6 +10,7 @@ const explain = (r: ScenarioResult) =>
 export function expectToolRoundTrip(r: ScenarioResult): void {
   expect({ installer: r.installer.exitCode, qodal: r.qodal.exitCode, why: r.qodal.exitCode === 0 ? "" : explain(r) }).toEqual({ installer: 0, qodal: 0, why: "" });
   expect(r.settingsMode).toBe(0o600);
+  expect(r.settingsRewrittenByQwen).toBe(false); // "$version": 4 keeps qwen from migrating our file
   // The answer is the VLM's, brought back through the MCP tool; the Thinking model's reasoning is not.
   expect(r.qodal.stdout).toContain(FINAL_PREFIX);
   expect(r.qodal.stdout).toContain(VLM_ANSWER);

@@ -1,7 +1,7 @@
 // One end-to-end run, shared by the host test and the network-namespace test (which runs it inside the
 // namespace through netns-entry.ts): stub coder + stub VLM on 127.0.0.1, the installer writes ~/.qwen from an
 // outputs file, then the REAL qwen-code runs one prompt through `qodal` and calls our MCP server (mcp/main.ts).
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import sharp from "sharp";
@@ -70,6 +70,8 @@ export interface ScenarioResult {
   readonly qodal: RunOutcome;
   readonly settingsMode: number;
   readonly settings: Record<string, unknown>;
+  /** qwen migrates (rewrites) a settings file without `"$version": 4` and keeps the old one as settings.json.orig. */
+  readonly settingsRewrittenByQwen: boolean;
   readonly coderRequests: ReadonlyArray<{ path: string; headers: Record<string, unknown>; model?: string; tools: string[]; calls: string[] }>;
   readonly vlmRequests: ReadonlyArray<{ path: string; headers: Record<string, unknown>; images: Array<{ width: number; height: number }> }>;
   readonly coderBodies?: ReadonlyArray<unknown>;
@@ -132,7 +134,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     );
     const settingsPath = join(home, ".qwen", "settings.json");
     if (installer.exitCode !== 0) {
-      return { installer, qodal: { exitCode: undefined, stdout: "", stderr: "installer failed", timedOut: false }, settingsMode: 0, settings: {}, coderRequests: [], vlmRequests: [] };
+      return { installer, qodal: { exitCode: undefined, stdout: "", stderr: "installer failed", timedOut: false }, settingsMode: 0, settings: {}, settingsRewrittenByQwen: false, coderRequests: [], vlmRequests: [] };
     }
     let settings = JSON.parse(await readFile(settingsPath, "utf8")) as Record<string, unknown>;
     if (opts.privacy === "qwen-defaults") {
@@ -143,6 +145,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
       await writeFile(settingsPath, JSON.stringify(settings, null, 2), { mode: 0o600 });
     }
     const settingsMode = (await stat(settingsPath)).mode & 0o777;
+    const settingsText = await readFile(settingsPath, "utf8");
 
     // qodal from a plain shell environment: no project bin on PATH, no OPENAI_* — the wrapper supplies them.
     const qodal = outcome(
@@ -155,11 +158,14 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         stdin: "ignore",
       }),
     );
+    const settingsRewrittenByQwen =
+      (await readFile(settingsPath, "utf8")) !== settingsText || (await readdir(join(home, ".qwen"))).some((f) => f.endsWith(".orig"));
     return {
       installer,
       qodal,
       settingsMode,
       settings,
+      settingsRewrittenByQwen,
       coderRequests: coder.requests.map((r) => ({
         path: r.path,
         headers: { ...r.headers },
