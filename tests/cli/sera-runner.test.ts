@@ -1,0 +1,172 @@
+// The runner's order of effects and its cleanup guarantees, with every effect a recording fake.
+import type { EndpointSpec } from "../../components/endpoint-spec.ts";
+import { PROJECT, PROJECT_DIR } from "../../components/stack-config.ts";
+import { silentLogger } from "../../runtime/proxy/log.ts";
+import { parseCli } from "../../runtime/sera/args.ts";
+import { buildPlan, type Plan } from "../../runtime/sera/plan.ts";
+import { INTERRUPTED, runPlan, type RunnerDeps } from "../../runtime/sera/runner.ts";
+import { readSeraConfig } from "../../runtime/sera/stack.ts";
+
+const seraConfig = readSeraConfig("dev", PROJECT_DIR).config;
+
+function planOf(argv: string, env: Record<string, string> = {}): Plan {
+  let n = 0;
+  return buildPlan(parseCli(argv.split(" ").filter(Boolean)), env, {
+    project: PROJECT, claudeBin: "claude-bin", random: () => `r${++n}xxxxxxxx`, ...(seraConfig ? { seraConfig } : {}),
+  });
+}
+
+interface Harness {
+  deps: RunnerDeps;
+  events: string[];
+  out: string[];
+  err: string[];
+  interrupt: () => void;
+  proxyOpts: Array<Record<string, unknown>>;
+  claudeEnv: Array<Record<string, string>>;
+}
+
+function harness(over: Partial<RunnerDeps> = {}): Harness {
+  const events: string[] = [];
+  const out: string[] = [];
+  const err: string[] = [];
+  const proxyOpts: Array<Record<string, unknown>> = [];
+  const claudeEnvs: Array<Record<string, string>> = [];
+  let handler: (() => void) | undefined;
+  const deps: RunnerDeps = {
+    startProxy: async (opts) => {
+      events.push("proxy.start");
+      proxyOpts.push(opts as unknown as Record<string, unknown>);
+      return { url: "http://127.0.0.1:4321", port: 4321, close: async () => void events.push("proxy.close") };
+    },
+    dialectFor: (name) => name,
+    runClaude: async (bin, args, env) => {
+      events.push(`claude ${bin} ${args.join(" ")}`.trim());
+      claudeEnvs.push(env);
+      return 3;
+    },
+    deploy: async (spec) => {
+      events.push(`deploy ${spec.appName}`);
+      return { appName: spec.appName, url: "https://ws--app.modal.run", openaiBaseUrl: "https://ws--app.modal.run/v1" };
+    },
+    stop: async (spec) => void events.push(`stop ${spec.appName}`),
+    onInterrupt: (h) => {
+      handler = h;
+      events.push("signals.on");
+      return () => {
+        handler = undefined;
+        events.push("signals.off");
+      };
+    },
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+    env: { PATH: "/bin", ANTHROPIC_API_KEY: "sk-ant-real" },
+    logger: silentLogger,
+    ...over,
+  };
+  return { deps, events, out, err, interrupt: () => handler?.(), proxyOpts, claudeEnv: claudeEnvs };
+}
+
+describe("a session on a given endpoint", () => {
+  it("starts the proxy, runs Claude Code on it, returns Claude Code's exit code, closes the proxy", async () => {
+    const h = harness();
+    const code = await runPlan(planOf("--endpoint http://h/v1 -- -p hi"), h.deps);
+    expect(code).toBe(3);
+    expect(h.events).toEqual(["signals.on", "proxy.start", "claude claude-bin -p hi", "signals.off", "proxy.close"]);
+    expect(h.proxyOpts[0]).toMatchObject({ dialect: "swe-agent", port: 8080, upstream: { baseUrl: "http://h/v1", model: "allenai/SERA-32B", maxModelLen: 32768 } });
+    expect(h.claudeEnv[0]).toMatchObject({ ANTHROPIC_BASE_URL: "http://127.0.0.1:4321", ANTHROPIC_AUTH_TOKEN: h.proxyOpts[0].token });
+    expect(h.claudeEnv[0].ANTHROPIC_API_KEY).toBeUndefined();
+  });
+
+  it("--proxy-only prints the Claude Code command and serves until Ctrl+C, then exits 0", async () => {
+    const h = harness();
+    const running = runPlan(planOf("--endpoint http://h/v1 --proxy-only --dialect native"), h.deps);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.events).toEqual(["signals.on", "proxy.start"]);
+    expect(h.out.join("")).toContain(`ANTHROPIC_BASE_URL=http://127.0.0.1:4321 ANTHROPIC_AUTH_TOKEN=${h.proxyOpts[0].token as string}`);
+    h.interrupt();
+    expect(await running).toBe(0);
+    expect(h.events).toEqual(["signals.on", "proxy.start", "signals.off", "proxy.close"]);
+    expect(h.proxyOpts[0].dialect).toBe("native");
+  });
+
+  it("a proxy that cannot start (port taken) fails the run with its error", async () => {
+    const h = harness({ startProxy: async () => { throw new Error("listen EADDRINUSE: address already in use 127.0.0.1:8080"); } });
+    await expect(runPlan(planOf("--endpoint http://h/v1"), h.deps)).rejects.toThrow("EADDRINUSE");
+  });
+});
+
+describe("--modal: an ephemeral endpoint", () => {
+  it("deploys (waiting for readiness), proxies to it with the generated key, and stops it after Claude Code", async () => {
+    const h = harness();
+    const deployOpts: Array<{ apiKey: string; waitReady: boolean }> = [];
+    const base = h.deps.deploy;
+    const code = await runPlan(planOf("--modal"), { ...h.deps, deploy: async (spec, o) => { deployOpts.push(o); return base(spec, o); } });
+    expect(code).toBe(3);
+    const app = h.events[1].replace("deploy ", "");
+    expect(app).toMatch(/^coding-agent-server-dev-sera-session-/);
+    expect(h.events).toEqual(["signals.on", `deploy ${app}`, "proxy.start", "claude claude-bin", "signals.off", "proxy.close", `stop ${app}`]);
+    expect(deployOpts[0].waitReady).toBe(true);
+    expect(h.proxyOpts[0]).toMatchObject({ upstream: { baseUrl: "https://ws--app.modal.run/v1", apiKey: deployOpts[0].apiKey } });
+  });
+
+  it("Ctrl+C while waiting for readiness stops the app and exits 130", async () => {
+    const h = harness();
+    const code = await runPlan(planOf("--modal"), {
+      ...h.deps,
+      deploy: (spec: EndpointSpec, o) =>
+        new Promise((_res, reject) => {
+          h.events.push(`deploy ${spec.appName}`);
+          o.signal.addEventListener("abort", () => reject(new Error("waiting for readiness cancelled")));
+          setTimeout(() => h.interrupt(), 10);
+        }),
+    });
+    expect(code).toBe(INTERRUPTED);
+    expect(h.events.filter((e) => e.startsWith("stop "))).toHaveLength(1);
+    expect(h.events).not.toContain("proxy.start");
+    expect(h.err.join("")).toContain("Interrupted.");
+  });
+
+  it("the app is stopped even when Claude Code cannot start", async () => {
+    const h = harness({ runClaude: async () => { throw new Error("could not start Claude Code (claude-bin): ENOENT"); } });
+    await expect(runPlan(planOf("--modal"), h.deps)).rejects.toThrow("could not start Claude Code");
+    expect(h.events.at(-1)).toMatch(/^stop coding-agent-server-dev-sera-session-/);
+  });
+
+  it("a failed deploy is still cleaned up (a half-created app is stopped)", async () => {
+    const h = harness({ deploy: async () => { throw new Error("modal deploy failed: quota"); } });
+    await expect(runPlan(planOf("--modal"), h.deps)).rejects.toThrow("quota");
+    expect(h.events.at(-1)).toMatch(/^stop /);
+  });
+
+  it("if stopping fails, the user is told how to stop it by hand and Claude Code's exit code stands", async () => {
+    const h = harness({ stop: async () => { throw new Error("network down"); } });
+    expect(await runPlan(planOf("--modal"), h.deps)).toBe(3);
+    expect(h.err.join("")).toMatch(/Could not stop Modal app (\S+): network down\nStop it with: modal app stop \1 --yes/);
+  });
+});
+
+describe("deploy, stop, help, dry run", () => {
+  it("deploy prints the URL and the API key to share, and does not wait for a GPU", async () => {
+    const h = harness();
+    let waited: boolean | undefined;
+    const base = h.deps.deploy;
+    expect(await runPlan(planOf("deploy", { SERA_API_KEY: "team-key" }), { ...h.deps, deploy: (s, o) => { waited = o.waitReady; return base(s, o); } })).toBe(0);
+    expect(waited).toBe(false);
+    expect(h.out.join("")).toContain("URL:     https://ws--app.modal.run/v1\n  API key: team-key");
+    expect(h.events).toContain("deploy coding-agent-server-dev-sera");
+  });
+  it("stop stops the persistent app", async () => {
+    const h = harness();
+    expect(await runPlan(planOf("stop"), h.deps)).toBe(0);
+    expect(h.events).toEqual(["stop coding-agent-server-dev-sera"]);
+  });
+  it("help and --dry-run print and touch nothing", async () => {
+    for (const argv of ["--help", "--modal --dry-run", "deploy --dry-run"]) {
+      const h = harness();
+      expect(await runPlan(planOf(argv), h.deps)).toBe(0);
+      expect(h.events).toEqual([]);
+      expect(h.out.join("")).not.toBe("");
+    }
+  });
+});
