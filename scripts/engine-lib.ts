@@ -2,7 +2,7 @@
 // Order: a matching `pulumi` already on PATH → a valid cached bin dir → the official installer when
 // reachable → a build from Go modules (tools/pulumi-build). Pure helpers are exported for tests.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { execa } from "execa";
@@ -208,8 +208,7 @@ function installerUrls(v: EngineVersions): { cli: string; command: string } {
 async function download(url: string, dest: string): Promise<void> {
   const res = await fetch(url, { signal: AbortSignal.timeout(300_000) });
   if (!res.ok || !res.body) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  const { writeFile } = await import("node:fs/promises");
-  await writeFile(dest, Buffer.from(await res.arrayBuffer()));
+  writeFileSync(dest, Buffer.from(await res.arrayBuffer()));
 }
 
 /** Official release tarballs: pulumi/{pulumi,pulumi-language-nodejs,…} and the command plugin. */
@@ -230,11 +229,11 @@ async function installOfficial(v: EngineVersions, binDir: string, log: (s: strin
   }
 }
 
-/** Moves a finished work/bin into place atomically and validates it. */
+/** Moves a finished work/bin into place and validates it. */
 async function publish(work: string, binDir: string, version: string): Promise<Engine> {
   const engine = await validateBinDir(join(work, "bin"), version);
   if (!engine) throw new Error(`the new engine in ${work}/bin did not report pulumi version v${version}`);
-  rmSync(dirname(binDir), { recursive: true, force: true });
+  rmSync(binDir, { recursive: true, force: true });
   mkdirSync(dirname(binDir), { recursive: true });
   renameSync(join(work, "bin"), binDir);
   const valid = await validateBinDir(binDir, version);
@@ -316,6 +315,51 @@ export async function buildEngine(v: EngineVersions, binDir: string, opts: Build
   }
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Runs fn while holding a lock directory (one build or install at a time per cache root, e.g. two
+ * jest workers or a test run beside `npm run engine`). A lock whose owner process is gone is taken over.
+ */
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>, log: (s: string) => void, pollMs = 5000): Promise<T> {
+  mkdirSync(dirname(lockDir), { recursive: true });
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(lockDir, "pid"), "utf8"));
+      } catch {
+        // the owner may not have written its pid yet
+      }
+      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`engine: waiting for another engine build or install (pid ${owner || "?"}, lock ${lockDir})…`);
+      announced = true;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
 export async function installerReachable(v: EngineVersions, timeoutMs = 3000): Promise<boolean> {
   try {
     const res = await fetch(installerUrls(v).cli, { method: "HEAD", signal: AbortSignal.timeout(timeoutMs) });
@@ -355,12 +399,21 @@ export async function ensureEngine(opts: EnsureOptions = {}): Promise<Engine> {
       },
       cached: async () => (await validateBinDir(officialDir, v.sdk)) ?? (await validateBinDir(buildDir, v.build)),
       installerReachable: () => (env.ENGINE_SKIP_INSTALLER ? Promise.resolve(false) : installerReachable(v)),
-      install: () => installOfficial(v, officialDir, log),
-      build: () => {
-        log(`engine: building pulumi v${v.build}, pulumi-language-nodejs and pulumi-resource-command ${v.command} from Go modules`);
-        log(`engine: first build takes ~15-25 min on 2 cores (Go caches make later rebuilds quick); output → ${buildDir}`);
-        return buildEngine(v, buildDir, { log });
-      },
+      install: () =>
+        withLock(join(root, ".lock"), async () => (await validateBinDir(officialDir, v.sdk)) ?? installOfficial(v, officialDir, log), log),
+      build: () =>
+        withLock(
+          join(root, ".lock"),
+          async () => {
+            // Another process may have finished the same build while we waited for the lock.
+            const done = await validateBinDir(buildDir, v.build);
+            if (done) return done;
+            log(`engine: building pulumi v${v.build}, pulumi-language-nodejs and pulumi-resource-command ${v.command} from Go modules`);
+            log(`engine: a first build takes about 15-25 min on 2 cores; Go's caches make later rebuilds quick. Output: ${buildDir}`);
+            return buildEngine(v, buildDir, { log });
+          },
+          log,
+        ),
     },
     log,
   );

@@ -1,4 +1,5 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import {
@@ -15,6 +16,7 @@ import {
   PROJECT_DIR,
   resolveEngine,
   sdkVersionsFrom,
+  withLock,
   type Engine,
   type EngineProbes,
 } from "../../scripts/engine-lib.ts";
@@ -196,4 +198,48 @@ it("builds with the release flags: trimpath, osusergo/grpcnotrace tags and strip
     "build", "-v", "-trimpath", "-tags", "osusergo,grpcnotrace", "-ldflags", "-w -s -X v.Version=v3.259.0", "-o", "/o/pulumi",
     "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
   ]);
+});
+
+describe("withLock", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "engine-lock-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("takes over a lock whose owner process is gone and releases it afterwards", async () => {
+    const lock = join(dir, ".lock");
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    mkdirSync(lock);
+    writeFileSync(join(lock, "pid"), String(dead));
+    const logs: string[] = [];
+    expect(await withLock(lock, async () => "ran", (s) => logs.push(s), 10)).toBe("ran");
+    expect(logs).toEqual([]);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("waits while a live process holds the lock, saying so", async () => {
+    const lock = join(dir, ".lock");
+    mkdirSync(lock);
+    writeFileSync(join(lock, "pid"), String(process.pid));
+    const logs: string[] = [];
+    const order: string[] = [];
+    const release = setTimeout(() => {
+      order.push("released");
+      rmSync(lock, { recursive: true, force: true });
+    }, 100);
+    try {
+      await withLock(lock, async () => order.push("ran"), (s) => logs.push(s), 10);
+    } finally {
+      clearTimeout(release);
+    }
+    expect(order).toEqual(["released", "ran"]);
+    expect(logs.join("\n")).toMatch(new RegExp(`waiting for another engine build or install \\(pid ${process.pid}`));
+  });
+
+  it("releases the lock when the work fails", async () => {
+    const lock = join(dir, ".lock");
+    await expect(withLock(lock, async () => { throw new Error("boom"); }, () => {}, 10)).rejects.toThrow("boom");
+    expect(existsSync(lock)).toBe(false);
+  });
 });

@@ -329,3 +329,53 @@ func propertyPathSegment(k string) string {
 	}
 	return fmt.Sprintf("[%q]", k)
 }
+
+// secretStrings collects every secret string among the inputs (at any depth), so that logged
+// output lines and error messages can be redacted.
+func secretStrings(props resource.PropertyMap) []string {
+	var out []string
+	var walk func(v resource.PropertyValue, secret bool)
+	walk = func(v resource.PropertyValue, secret bool) {
+		switch {
+		case v.IsSecret():
+			walk(v.SecretValue().Element, true)
+		case v.IsString():
+			if secret && v.StringValue() != "" {
+				out = append(out, v.StringValue())
+			}
+		case v.IsArray():
+			for _, e := range v.ArrayValue() {
+				walk(e, secret)
+			}
+		case v.IsObject():
+			for _, e := range v.ObjectValue() {
+				walk(e, secret)
+			}
+		}
+	}
+	for _, v := range props {
+		walk(v, false)
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// redact replaces each secret with [secret]. Secret values are also redacted line by line, so a
+// multi-line secret (a key file) does not leak one line at a time.
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		s = strings.ReplaceAll(s, sec, "[secret]")
+	}
+	for _, sec := range secrets {
+		if !strings.Contains(sec, "\n") {
+			continue
+		}
+		for _, line := range strings.Split(sec, "\n") {
+			if strings.TrimSpace(line) != "" {
+				s = strings.ReplaceAll(s, line, "[secret]")
+			}
+		}
+	}
+	return s
+}

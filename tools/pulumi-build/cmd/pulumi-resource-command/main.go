@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -145,11 +146,22 @@ func outputs(inputs resource.PropertyMap, res *runResult) resource.PropertyMap {
 	return state
 }
 
-func (s *server) logger(ctx context.Context, urn string) func(string) {
+// logger streams output lines to the engine with secret input values redacted.
+func (s *server) logger(ctx context.Context, urn string, secrets []string) func(string) {
 	return func(line string) {
 		// Logging failures must not fail the command itself.
-		_ = s.host.Log(ctx, diag.Info, resource.URN(urn), line)
+		_ = s.host.Log(ctx, diag.Info, resource.URN(urn), redact(line, secrets))
 	}
+}
+
+// runRedacted runs a script; its error message (which quotes the script and its output) is redacted.
+func (s *server) runRedacted(ctx context.Context, urn string, props resource.PropertyMap, in commandInputs, script string, env []string) (runResult, error) {
+	secrets := secretStrings(props)
+	res, err := run(ctx, in, script, env, s.logger(ctx, urn, secrets))
+	if err != nil {
+		return res, errors.New(redact(err.Error(), secrets))
+	}
+	return res, nil
 }
 
 func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
@@ -171,7 +183,7 @@ func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	in := parseInputs(news)
 	res := runResult{}
 	if in.create != "" {
-		if res, err = run(ctx, in, in.create, nil, s.logger(ctx, req.GetUrn())); err != nil {
+		if res, err = s.runRedacted(ctx, req.GetUrn(), news, in, in.create, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -206,7 +218,7 @@ func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	}
 	res := runResult{}
 	if script != "" {
-		if res, err = run(ctx, in, script, env, s.logger(ctx, req.GetUrn())); err != nil {
+		if res, err = s.runRedacted(ctx, req.GetUrn(), news, in, script, env); err != nil {
 			return nil, err
 		}
 	}
@@ -230,7 +242,7 @@ func (s *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if in.addPreviousOutputInEnv {
 		env = previousOutputEnv(state)
 	}
-	if _, err := run(ctx, in, in.delete, env, s.logger(ctx, req.GetUrn())); err != nil {
+	if _, err := s.runRedacted(ctx, req.GetUrn(), state, in, in.delete, env); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil
@@ -278,7 +290,7 @@ func (s *server) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pul
 	}
 	res, err := run(ctx, in, in.command, nil, func(string) {})
 	if err != nil {
-		return nil, err
+		return nil, errors.New(redact(err.Error(), secretStrings(args)))
 	}
 	ret := args.Copy()
 	ret["stdout"], ret["stderr"] = resource.NewStringProperty(res.stdout), resource.NewStringProperty(res.stderr)
