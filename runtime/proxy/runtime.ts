@@ -1,5 +1,6 @@
 // ProxyDeps resolved once at construction (defaults filled, URLs and auth headers built, config checked) and
 // handed to every route through the Hono context. Immutable: nothing here changes after createApp returns.
+import type { HttpBindings } from "@hono/node-server";
 import { randomUUID } from "node:crypto";
 import type { ColdStartOptions, ProxyDeps, UpstreamConfig } from "./config.ts";
 import { DEFAULT_COLD_START, DEFAULT_MAX_BODY_BYTES } from "./config.ts";
@@ -22,7 +23,8 @@ export interface Runtime {
   readonly newId: () => string;
 }
 
-export type AppEnv = { Variables: { rt: Runtime; requestId: string } };
+/** Bindings are present when served by @hono/node-server (startProxy) and absent under app.request() in tests. */
+export type AppEnv = { Bindings: Partial<HttpBindings>; Variables: { rt: Runtime; requestId: string } };
 
 export function resolveRuntime(deps: ProxyDeps): Runtime {
   let url: URL;

@@ -1,5 +1,7 @@
 // OpenAI chunk → Anthropic event translation, the <think> splitter and the upstream SSE reader, as pure units.
+import fc from "fast-check";
 import type { Dialect } from "../../runtime/proxy/dialect.ts";
+import { parseChunk } from "../../runtime/proxy/translate/chunk.ts";
 import { nativeDialect } from "../../runtime/proxy/dialects/native.ts";
 import { sseData, sseFrame } from "../../runtime/proxy/sse.ts";
 import { accumulate, completionToMessage } from "../../runtime/proxy/translate/response.ts";
@@ -171,5 +173,38 @@ describe("SSE", () => {
 
   it("frames events as event + data lines", () => {
     expect(sseFrame({ type: "ping" })).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+  });
+
+  it.each([
+    { type: "text_delta", text: 'he said "hi"\n\u2028 \\ é 🙂' },
+    { type: "thinking_delta", thinking: "a\tb" },
+    { type: "input_json_delta", partial_json: '{"k": "v\\n' },
+  ] as const)("the fast delta frame equals the generic one (%j)", (delta) => {
+    const e: StreamEvent = { type: "content_block_delta", index: 3, delta };
+    expect(sseFrame(e)).toBe(`event: content_block_delta\ndata: ${JSON.stringify(e)}\n\n`);
+  });
+});
+
+describe("upstream chunk parsing", () => {
+  const vllm = (delta: object, finish: string | null = null) =>
+    JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+
+  it("content deltas (fast path) give the content exactly, whatever it holds", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }), (text) => {
+      expect(parseChunk(vllm({ content: text })).choices[0].delta.content).toBe(text);
+    }), { numRuns: 2000 });
+    expect(parseChunk(vllm({ content: '"},"logprobs":null,"finish_reason":null}]}' })).choices[0].delta.content).toBe('"},"logprobs":null,"finish_reason":null}]}');
+  });
+
+  it("everything else is parsed in full", () => {
+    const two = vllm({ content: "a", reasoning_content: "b" });
+    expect(parseChunk(two)).toEqual(JSON.parse(two));
+    const fin = vllm({ content: "" }, "stop");
+    expect(parseChunk(fin)).toEqual(JSON.parse(fin));
+    const tool = vllm({ tool_calls: [{ index: 0, function: { arguments: '{"a": 1}' } }] });
+    expect(parseChunk(tool)).toEqual(JSON.parse(tool));
+    const err = JSON.stringify({ error: { message: "x", type: "InternalServerError", param: null, code: 500 } });
+    expect(parseChunk(err)).toEqual(JSON.parse(err));
+    expect(() => parseChunk("{not json")).toThrow(SyntaxError);
   });
 });

@@ -1,20 +1,20 @@
 // POST /v1/messages: validate → translate (dialect) → upstream exchange → JSON message or SSE stream.
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
+import { ServerResponse } from "node:http";
 import type { AppEnv, Runtime } from "../runtime.ts";
 import type { DialectContext } from "../dialect.ts";
 import { workingDirectoryOf } from "../context.ts";
 import { invalidRequest, ProxyError } from "../errors.ts";
 import { exchange, type Exchanged } from "../exchange.ts";
-import { sseData, sseWriter, type SseWriter } from "../sse.ts";
+import { nodeSseWriter, sseData, sseWriter, type SseWriter } from "../sse.ts";
 import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
 import { accumulate, completionToMessage } from "../translate/response.ts";
 import { createStreamTranslator, type TranslatorOptions } from "../translate/stream.ts";
+import { parseChunk, type UpstreamChunk } from "../translate/chunk.ts";
 import { validateRequest } from "../translate/validate.ts";
-import type { AnthropicRequest, OpenAIChatRequest, OpenAIChunk, OpenAICompletion, StreamEvent } from "../types.ts";
+import type { AnthropicRequest, OpenAIChatRequest, OpenAICompletion, StreamEvent } from "../types.ts";
 import { readJson } from "./body.ts";
-
-/** a chunk, or vLLM's in-stream error (serving_chat create_streaming_error_response) */
-type UpstreamChunk = OpenAIChunk & { error?: { message?: string }; message?: string };
 
 function translate(req: AnthropicRequest, rt: Runtime, ctx: DialectContext): OpenAIChatRequest {
   try {
@@ -98,6 +98,20 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     clearTimeout(timer);
   }
 
+  const sseHeaders = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": reqId };
+  const outgoing = c.env?.outgoing;
+  if (outgoing instanceof ServerResponse) {
+    outgoing.writeHead(200, sseHeaders);
+    outgoing.on("close", () => { if (!outgoing.writableFinished) onClientAbort(); });
+    const out = nodeSseWriter(outgoing);
+    void pump(out, early).finally(() => {
+      upstreamDone = true;
+      out.close();
+      c.req.raw.signal.removeEventListener("abort", onClientAbort);
+    });
+    return RESPONSE_ALREADY_SENT;
+  }
+
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       const out = sseWriter(controller);
@@ -135,7 +149,7 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
         if (data === "[DONE]") { done = true; continue; }
         let chunk: UpstreamChunk;
         try {
-          chunk = JSON.parse(data) as UpstreamChunk;
+          chunk = parseChunk(data);
         } catch {
           throw new ProxyError("api_error", "upstream sent a malformed chunk");
         }
@@ -161,8 +175,5 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     }
   }
 
-  return new Response(stream, {
-    status: 200,
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": reqId },
-  });
+  return new Response(stream, { status: 200, headers: sseHeaders });
 }
