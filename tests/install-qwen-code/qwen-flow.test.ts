@@ -4,12 +4,12 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ChatRequest } from "../support/openai-script-stub.ts";
+import type { ChatRequestSeen } from "../support/openai-script-stub.ts";
 import { messageText } from "../support/openai-script-stub.ts";
 import { FINAL_PREFIX, MCP_TOOL, VLM_ANSWER, vlmToolScript } from "./e2e/scenario.ts";
 
 const fixture = async (name: string) =>
-  JSON.parse(await readFile(join(import.meta.dirname, "..", "fixtures", "qwen-code", `0.24.4-${name}.json`), "utf8")) as ChatRequest;
+  JSON.parse(await readFile(join(import.meta.dirname, "..", "fixtures", "qwen-code", `0.24.4-${name}.json`), "utf8")) as ChatRequestSeen;
 
 describe("qwen-code 0.24.4 requests", () => {
   it("turn 1 hides the MCP tool behind tool_search/tool_call and names it only in a system reminder", async () => {
@@ -21,7 +21,7 @@ describe("qwen-code 0.24.4 requests", () => {
     expect(tools).not.toContain(MCP_TOOL);
     const reminder = turn1.messages.map(messageText).find((t) => t.includes(MCP_TOOL));
     expect(reminder).toContain("reachable through `tool_search` and `tool_call`");
-    expect(vlmToolScript(turn1, [])).toEqual({ kind: "tool_calls", calls: [{ name: "tool_search", arguments: { query: `select:${MCP_TOOL}` } }] });
+    expect(vlmToolScript(turn1, 0)).toEqual({ toolCalls: [{ name: "tool_search", arguments: { query: `select:${MCP_TOOL}` } }] });
   });
 
   it("turn 2 carries the schema tool_search returned; the script invokes the tool through the tool_call bridge", async () => {
@@ -30,9 +30,8 @@ describe("qwen-code 0.24.4 requests", () => {
     expect(result.role).toBe("tool");
     expect(result.content).toEqual([{ type: "text", text: expect.stringContaining(`<function>{"name":"${MCP_TOOL}"`) }]);
     expect((turn2.tools ?? []).map((t) => t.function.name)).not.toContain(MCP_TOOL);
-    expect(vlmToolScript(turn2, [])).toEqual({
-      kind: "tool_calls",
-      calls: [{ name: "tool_call", arguments: { name: MCP_TOOL, arguments: { image_path: "./square.png", prompt: "What does this image show?" } } }],
+    expect(vlmToolScript(turn2, 1)).toEqual({
+      toolCalls: [{ name: "tool_call", arguments: { name: MCP_TOOL, arguments: { image_path: "./square.png", prompt: "What does this image show?" } } }],
     });
   });
 
@@ -41,8 +40,7 @@ describe("qwen-code 0.24.4 requests", () => {
     const result = turn3.messages.at(-1)!;
     expect(result.role).toBe("tool");
     expect(messageText(result)).toContain(VLM_ANSWER);
-    const answer = vlmToolScript(turn3, []);
-    expect(answer.kind).toBe("text");
-    expect(answer.kind === "text" && answer.text.startsWith(`${FINAL_PREFIX} `) && answer.text.includes(VLM_ANSWER)).toBe(true);
+    const answer = vlmToolScript(turn3, 2);
+    expect(answer).toEqual({ text: expect.stringMatching(new RegExp(`^${FINAL_PREFIX} .*${VLM_ANSWER}`, "s")) });
   });
 });

@@ -18,7 +18,8 @@ try {
       .replaceAll(CODER_KEY, "sk-coder")
       .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:8000")
       .replace(/chatcmpl-tool-[0-9a-f]+/g, "chatcmpl-tool-0")
-      .replace(/The current date is: [^.]+\./g, "The current date is: (date).");
+      .replace(/The current date is: [^.]+\./g, "The current date is: (date).")
+      .replace(/\\"elapsedMs\\":\d+/g, '\\"elapsedMs\\":0');
   const names = ["turn1-tool-search", "turn2-tool-call", "turn3-tool-result"];
   for (const [i, body] of (result.coderBodies ?? []).entries()) {
     const file = join(projectDir, "tests", "fixtures", "qwen-code", `${version}-${names[i] ?? `turn${i + 1}`}.json`);

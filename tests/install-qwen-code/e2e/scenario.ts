@@ -26,23 +26,25 @@ export const FINAL_PREFIX = "The vision model says:";
  * so turn 1 reviews the schema with `tool_search`, turn 2 invokes it through the `tool_call` bridge, turn 3
  * answers with the tool's result. Any other request gets a text that makes the test fail visibly.
  */
+type Message = { role?: unknown; content?: unknown; tool_calls?: Array<{ function: { name: string } }> };
+
 export const vlmToolScript: Script = (request) => {
-  const messages = request.messages;
+  const messages = request.messages as Message[];
   const last = messages[messages.length - 1];
   const previousCall = messages[messages.length - 2]?.tool_calls?.[0]?.function.name;
   const declared = (request.tools ?? []).map((t) => t.function.name);
   if (last?.role === "tool" && (previousCall === "tool_call" || previousCall === MCP_TOOL)) {
-    return { kind: "text", text: `${FINAL_PREFIX} ${messageText(last)}` };
+    return { text: `${FINAL_PREFIX} ${messageText(last)}` };
   }
   const args = { image_path: "./square.png", prompt: "What does this image show?" };
-  if (declared.includes(MCP_TOOL)) return { kind: "tool_calls", calls: [{ name: MCP_TOOL, arguments: args }] };
+  if (declared.includes(MCP_TOOL)) return { toolCalls: [{ name: MCP_TOOL, arguments: args }] };
   if (last?.role === "tool" && previousCall === "tool_search" && messageText(last).includes(MCP_TOOL)) {
-    return { kind: "tool_calls", calls: [{ name: "tool_call", arguments: { name: MCP_TOOL, arguments: args } }] };
+    return { toolCalls: [{ name: "tool_call", arguments: { name: MCP_TOOL, arguments: args } }] };
   }
   if (JSON.stringify(messages).includes(MCP_TOOL) && declared.includes("tool_search")) {
-    return { kind: "tool_calls", calls: [{ name: "tool_search", arguments: { query: `select:${MCP_TOOL}` } }] };
+    return { toolCalls: [{ name: "tool_search", arguments: { query: `select:${MCP_TOOL}` } }] };
   }
-  return { kind: "text", text: `UNEXPECTED REQUEST: no ${MCP_TOOL} offered` };
+  return { text: `UNEXPECTED REQUEST: no ${MCP_TOOL} offered` };
 };
 
 export interface ScenarioOptions {
@@ -171,7 +173,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         headers: { ...r.headers },
         model: r.body?.model,
         tools: (r.body?.tools ?? []).map((t) => t.function.name),
-        calls: (r.body?.messages ?? []).flatMap((m) => (m.tool_calls ?? []).map((c) => c.function.name)),
+        calls: ((r.body?.messages ?? []) as Message[]).flatMap((m) => (m.tool_calls ?? []).map((c) => c.function.name)),
       })),
       ...(opts.keepBodies ? { coderBodies: coder.requests.map((r) => r.body) } : {}),
       vlmRequests: vlm.requests.map((r) => ({ path: r.path, headers: { ...r.headers }, images: r.images.map((i) => ({ width: i.width, height: i.height })) })),
