@@ -155,6 +155,11 @@ export function engineEnv(binDir: string, base: NodeJS.ProcessEnv = process.env)
   return env;
 }
 
+/** $PULUMI_HOME/plugins (default ~/.pulumi/plugins): the plugin cache the engine searches. */
+export function pluginCacheDir(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  return join(env.PULUMI_HOME || join(home, ".pulumi"), "plugins");
+}
+
 // ---------------------------------------------------------------------------------------------
 // I/O
 
@@ -276,8 +281,10 @@ export async function buildEngine(v: EngineVersions, binDir: string, opts: Build
   mkdirSync(join(work, "bin"), { recursive: true });
   const started = Date.now();
   let compiled = 0;
+  let downloaded = 0;
   const tick = setInterval(() => {
-    log(`engine: still building… ${Math.round((Date.now() - started) / 1000)}s (${compiled} packages compiled)`);
+    const dl = downloaded ? `${downloaded} modules downloaded, ` : "";
+    log(`engine: still building… ${Math.round((Date.now() - started) / 1000)}s (${dl}${compiled} packages compiled)`);
   }, (opts.tickSeconds ?? 30) * 1000);
   const targets: Array<[string, string, string]> = [
     ["pulumi", "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${v.build}`],
@@ -298,6 +305,7 @@ export async function buildEngine(v: EngineVersions, binDir: string, opts: Build
         for (const line of chunk.toString().split("\n")) {
           if (!line) continue;
           if (/^[\w.\-~]+(\/[\w.\-~]+)*$/.test(line)) compiled++;
+          else if (line.startsWith("go: downloading ")) downloaded++;
           else tail.push(line);
           if (tail.length > 40) tail.shift();
         }
@@ -313,6 +321,37 @@ export async function buildEngine(v: EngineVersions, binDir: string, opts: Build
     clearInterval(tick);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    if (statSync(a).size !== statSync(b).size) return false;
+    const h = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
+    return h(a) === h(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs the engine's command plugin into the plugin cache of env's PULUMI_HOME (offline:
+ * `pulumi plugin install --file`) and returns env with ambient plugins ignored. The engine then
+ * loads the plugin from the cache, without the "using pulumi-resource-command from $PATH" warning
+ * that an ambient plugin gets on every run. Use an isolated PULUMI_HOME: the plugin of a build is
+ * our own implementation (tools/pulumi-build/README.md) and should not land in ~/.pulumi.
+ */
+export async function usePluginCache(engine: Engine, env: Record<string, string>, commandVersion = engineVersions().command): Promise<Record<string, string>> {
+  const plugin = join(engine.binDir, "pulumi-resource-command");
+  const installed = join(pluginCacheDir(env), `resource-command-v${commandVersion}`, "pulumi-resource-command");
+  if (!sameFile(plugin, installed)) {
+    const r = await execa(engine.pulumi, ["plugin", "install", "resource", "command", commandVersion, "--file", plugin, "--reinstall"], {
+      env,
+      reject: false,
+      all: true,
+    });
+    if (r.exitCode !== 0) throw new Error(`pulumi plugin install resource command ${commandVersion} --file ${plugin} failed:\n${r.all}`);
+  }
+  return { ...env, PULUMI_IGNORE_AMBIENT_PLUGINS: "true" };
 }
 
 function pidAlive(pid: number): boolean {
