@@ -183,13 +183,18 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** Runs `<binDir>/pulumi version` and checks the other two binaries are beside it. */
-export async function validateBinDir(binDir: string, wanted: string): Promise<Engine | undefined> {
-  if (!BINARIES.every((b) => isExecutable(join(binDir, b)))) return undefined;
-  const pulumi = join(binDir, "pulumi");
-  const r = await execa(pulumi, ["version"], { reject: false, timeout: 30_000, env: { PULUMI_SKIP_UPDATE_CHECK: "true" } });
+/**
+ * Runs `<binDir>/pulumi version` and checks the other two binaries are beside it. With
+ * `commandPluginIn`, the command plugin may instead be in that plugin cache dir (how an official
+ * install keeps it: ~/.pulumi/plugins/resource-command-v<ver>/).
+ */
+export async function validateBinDir(binDir: string, wanted: string, commandPluginIn?: string): Promise<Engine | undefined> {
+  const [pulumiBin, host, plugin] = BINARIES.map((b) => join(binDir, b));
+  const pluginOk = isExecutable(plugin) || (commandPluginIn !== undefined && isExecutable(join(commandPluginIn, "pulumi-resource-command")));
+  if (!isExecutable(pulumiBin) || !isExecutable(host) || !pluginOk) return undefined;
+  const r = await execa(pulumiBin, ["version"], { reject: false, timeout: 30_000, env: { PULUMI_SKIP_UPDATE_CHECK: "true" } });
   const version = r.exitCode === 0 ? parsePulumiVersion(r.stdout) : undefined;
-  return version === wanted ? { binDir, pulumi, version } : undefined;
+  return version === wanted ? { binDir, pulumi: pulumiBin, version } : undefined;
 }
 
 async function which(name: string, path: string | undefined): Promise<string | undefined> {
@@ -434,7 +439,8 @@ export async function ensureEngine(opts: EnsureOptions = {}): Promise<Engine> {
     {
       onPath: async () => {
         const found = await which("pulumi", env.PATH);
-        return found ? validateBinDir(dirname(found), v.sdk) : undefined;
+        const pluginCache = join(pluginCacheDir(env), `resource-command-v${v.command}`);
+        return found ? validateBinDir(dirname(found), v.sdk, pluginCache) : undefined;
       },
       cached: async () => (await validateBinDir(officialDir, v.sdk)) ?? (await validateBinDir(buildDir, v.build)),
       installerReachable: () => (env.ENGINE_SKIP_INSTALLER ? Promise.resolve(false) : installerReachable(v)),

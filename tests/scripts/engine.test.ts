@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import {
@@ -16,6 +16,8 @@ import {
   PROJECT_DIR,
   resolveEngine,
   sdkVersionsFrom,
+  pluginCacheDir,
+  validateBinDir,
   withLock,
   type Engine,
   type EngineProbes,
@@ -242,4 +244,47 @@ describe("withLock", () => {
     await expect(withLock(lock, async () => { throw new Error("boom"); }, () => {}, 10)).rejects.toThrow("boom");
     expect(existsSync(lock)).toBe(false);
   });
+});
+
+describe("validateBinDir", () => {
+  let dir: string;
+  const fake = (path: string, body: string) => {
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    chmodSync(path, 0o755);
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "engine-bin-"));
+    mkdirSync(join(dir, "bin"));
+    fake(join(dir, "bin", "pulumi"), 'test "$1" = version && echo v3.259.0');
+    fake(join(dir, "bin", "pulumi-language-nodejs"), "exit 0");
+    fake(join(dir, "bin", "pulumi-resource-command"), "exit 0");
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("accepts a bin dir whose pulumi reports the wanted version and has the host and the plugin", async () => {
+    expect(await validateBinDir(join(dir, "bin"), "3.259.0")).toEqual({ binDir: join(dir, "bin"), pulumi: join(dir, "bin", "pulumi"), version: "3.259.0" });
+  });
+
+  it("rejects another version, an unstamped build and a missing language host", async () => {
+    expect(await validateBinDir(join(dir, "bin"), "3.270.0")).toBeUndefined();
+    fake(join(dir, "bin", "pulumi"), "echo");
+    expect(await validateBinDir(join(dir, "bin"), "3.259.0")).toBeUndefined();
+    fake(join(dir, "bin", "pulumi"), "echo v3.259.0");
+    rmSync(join(dir, "bin", "pulumi-language-nodejs"));
+    expect(await validateBinDir(join(dir, "bin"), "3.259.0")).toBeUndefined();
+  });
+
+  it("accepts the command plugin from a plugin cache dir, as an official install keeps it", async () => {
+    rmSync(join(dir, "bin", "pulumi-resource-command"));
+    const cache = join(dir, "plugins", "resource-command-v1.2.1");
+    expect(await validateBinDir(join(dir, "bin"), "3.259.0", cache)).toBeUndefined();
+    mkdirSync(cache, { recursive: true });
+    fake(join(cache, "pulumi-resource-command"), "exit 0");
+    expect(await validateBinDir(join(dir, "bin"), "3.259.0", cache)).toMatchObject({ version: "3.259.0" });
+  });
+});
+
+it("finds the plugin cache under PULUMI_HOME, else ~/.pulumi", () => {
+  expect(pluginCacheDir({ PULUMI_HOME: "/p/home" }, "/home/u")).toBe("/p/home/plugins");
+  expect(pluginCacheDir({}, "/home/u")).toBe("/home/u/.pulumi/plugins");
 });
