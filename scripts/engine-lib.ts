@@ -272,8 +272,10 @@ export async function goBuildEnv(goMin: string, base: NodeJS.ProcessEnv = proces
   return env;
 }
 
+// -buildvcs=false: the wrapper module sits inside the project's git checkout; stamping its VCS state
+// is useless and fails in checkouts git refuses to read (e.g. owned by another user).
 export function goBuildArgs(pkg: string, out: string, ldflags: string): string[] {
-  return ["build", "-v", "-trimpath", "-tags", "osusergo,grpcnotrace", "-ldflags", `-w -s ${ldflags}`, "-o", out, pkg];
+  return ["build", "-v", "-trimpath", "-buildvcs=false", "-tags", "osusergo,grpcnotrace", "-ldflags", `-w -s ${ldflags}`, "-o", out, pkg];
 }
 
 /** Builds the three binaries from tools/pulumi-build into binDir, printing progress to log. */

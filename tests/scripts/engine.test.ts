@@ -197,7 +197,7 @@ describe("engineEnv", () => {
 it("builds with the release flags: trimpath, osusergo/grpcnotrace tags and stripped, stamped binaries", () => {
   const args = goBuildArgs("github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", "/o/pulumi", "-X v.Version=v3.259.0");
   expect(args).toEqual([
-    "build", "-v", "-trimpath", "-tags", "osusergo,grpcnotrace", "-ldflags", "-w -s -X v.Version=v3.259.0", "-o", "/o/pulumi",
+    "build", "-v", "-trimpath", "-buildvcs=false", "-tags", "osusergo,grpcnotrace", "-ldflags", "-w -s -X v.Version=v3.259.0", "-o", "/o/pulumi",
     "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
   ]);
 });
