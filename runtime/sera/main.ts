@@ -2,7 +2,7 @@
 // main() returns the exit code and throws on errors; only bin.ts turns that into a process exit.
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
-import { homedir } from "node:os";
+import { constants as osConstants, homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { PROJECT } from "../../components/stack-config.ts";
@@ -26,6 +26,12 @@ export function logFilePath(env: Env, home = homedir()): string {
 export function claudeBinFor(projectDir: string, exists: (p: string) => boolean = existsSync): string {
   const local = join(projectDir, "node_modules", ".bin", "claude");
   return exists(local) ? local : "claude";
+}
+
+/** A process killed by a signal exits 128 + its number, as shells report it. */
+export function signalExitCode(signal: string | undefined): number {
+  const n = signal ? (osConstants.signals as Record<string, number>)[signal] : undefined;
+  return n ? 128 + n : 1;
 }
 
 export interface MainOptions {
@@ -53,12 +59,12 @@ async function defaultDeps(env: Env, projectDir: string): Promise<Omit<RunnerDep
   return {
     startProxy,
     dialectFor: (name) => (name === "native" ? nativeDialect : sweAgentDialect),
-    runClaude: async (bin, args, childEnv) => {
-      const r = await execa(bin, [...args], { env: childEnv, extendEnv: false, stdio: "inherit", reject: false });
-      if (r.failed && r.exitCode === undefined && !r.signal) {
+    runClaude: async (bin, args, childEnv, terminate) => {
+      const r = await execa(bin, [...args], { env: childEnv, extendEnv: false, stdio: "inherit", reject: false, cancelSignal: terminate, forceKillAfterDelay: 5_000 });
+      if (r.failed && r.exitCode === undefined && !r.signal && !r.isCanceled) {
         throw new Error(`could not start Claude Code (${bin}): ${r.shortMessage}. Run \`npm ci\` in ${projectDir} or install @anthropic-ai/claude-code.`);
       }
-      return r.exitCode ?? (r.signal === "SIGINT" ? 130 : 1);
+      return r.exitCode ?? signalExitCode(r.signal);
     },
     deploy: async (spec, opts) => {
       const { deployEndpoint } = await import("../../components/modal/runner.ts");
@@ -69,11 +75,10 @@ async function defaultDeps(env: Env, projectDir: string): Promise<Omit<RunnerDep
       await stopEndpoint(spec, { ...opts, env: { ...env } });
     },
     onInterrupt: (handler) => {
-      process.on("SIGINT", handler);
-      process.on("SIGTERM", handler);
+      const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+      for (const s of signals) process.on(s, handler);
       return () => {
-        process.off("SIGINT", handler);
-        process.off("SIGTERM", handler);
+        for (const s of signals) process.off(s, handler);
       };
     },
     out: (t) => process.stdout.write(t),

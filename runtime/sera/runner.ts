@@ -14,12 +14,12 @@ export interface DeployedEndpoint {
 export interface RunnerDeps {
   readonly startProxy: (opts: StartProxyOptions) => Promise<RunningProxy>;
   readonly dialectFor: (name: "native" | "swe-agent") => StartProxyOptions["dialect"];
-  /** runs Claude Code with the terminal; resolves with its exit code */
-  readonly runClaude: (bin: string, args: readonly string[], env: Record<string, string>) => Promise<number>;
+  /** runs Claude Code with the terminal; resolves with its exit code. `terminate` asks it to end (SIGTERM). */
+  readonly runClaude: (bin: string, args: readonly string[], env: Record<string, string>, terminate: AbortSignal) => Promise<number>;
   readonly deploy: (spec: EndpointSpec, opts: { apiKey: string; waitReady: boolean; onProgress: (line: string) => void; signal: AbortSignal }) => Promise<DeployedEndpoint>;
   readonly stop: (spec: EndpointSpec, opts: { onProgress: (line: string) => void }) => Promise<void>;
-  /** subscribes to Ctrl+C / SIGTERM; returns the unsubscribe function */
-  readonly onInterrupt: (handler: () => void) => () => void;
+  /** subscribes to Ctrl+C (SIGINT), SIGTERM and SIGHUP (terminal closed); returns the unsubscribe function */
+  readonly onInterrupt: (handler: (signal: NodeJS.Signals) => void) => () => void;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -32,7 +32,13 @@ export const INTERRUPTED = 130;
 
 async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> {
   const interrupt = new AbortController();
-  const unsubscribe = deps.onInterrupt(() => interrupt.abort());
+  // Ctrl+C is Claude Code's own key (it interrupts a turn); SIGTERM/SIGHUP (kill, a closed terminal) end the
+  // session, Claude Code included — and with --modal, the GPU app must still be stopped.
+  const terminate = new AbortController();
+  const unsubscribe = deps.onInterrupt((signal) => {
+    interrupt.abort();
+    if (signal !== "SIGINT") terminate.abort();
+  });
   let deployed: EndpointSpec | undefined;
   let proxy: RunningProxy | undefined;
   try {
@@ -76,7 +82,7 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
       return 0;
     }
     // Ctrl+C reaches Claude Code too (same terminal): it decides when to quit, we wait for its exit code.
-    const code = await deps.runClaude(plan.claude.bin, plan.claude.args, claudeEnv(deps.env, proxy.url, plan.proxy.token));
+    const code = await deps.runClaude(plan.claude.bin, plan.claude.args, claudeEnv(deps.env, proxy.url, plan.proxy.token), terminate.signal);
     deps.logger.log("info", "claude code exited", { exitCode: code });
     return code;
   } catch (e) {

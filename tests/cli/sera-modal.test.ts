@@ -54,21 +54,21 @@ function setup(coldPolls: number) {
   let k = 0;
   const err: string[] = [];
   const out: string[] = [];
-  let interrupt: (() => void) | undefined;
+  let interrupt: ((signal: NodeJS.Signals) => void) | undefined;
   const calls = () => readFileSync(join(state, "calls.log"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as string[]).slice(0, 2).join(" "));
   const modalState = () => JSON.parse(readFileSync(join(state, "state.json"), "utf8")) as { apps: Record<string, { state: string; spec: string }>; secrets: Record<string, unknown> };
   const deps = {
     random: () => KEYS[k++ % KEYS.length],
     deploy: (spec: Parameters<typeof deployEndpoint>[0], o: DeployOptions) => deployEndpoint(spec, { ...o, env, fetch: modalDns, intervalMs: 20 } as DeployOptions),
     startProxy: (o: Parameters<typeof startProxy>[0]) => startProxy({ ...o, port: 0, fetch: modalDns }),
-    onInterrupt: (h: () => void) => {
+    onInterrupt: (h: (signal: NodeJS.Signals) => void) => {
       interrupt = h;
       return () => (interrupt = undefined);
     },
     out: (t: string) => void out.push(t),
     err: (t: string) => {
       err.push(t);
-      if (t.includes("waiting for") && coldPolls > 1000) interrupt?.();
+      if (t.includes("waiting for") && coldPolls > 1000) interrupt?.("SIGINT");
     },
   };
   return { env, deps, err, out, calls, modalState };

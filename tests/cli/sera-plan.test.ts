@@ -2,7 +2,7 @@
 import { buildEndpoint } from "../../components/endpoint-spec.ts";
 import { PROJECT, PROJECT_DIR } from "../../components/stack-config.ts";
 import { parseCli, UsageError } from "../../runtime/sera/args.ts";
-import { claudeBinFor, logFilePath } from "../../runtime/sera/main.ts";
+import { claudeBinFor, logFilePath, signalExitCode } from "../../runtime/sera/main.ts";
 import { buildPlan, claudeEnv, claudeHint, describePlan, needsStackOutputs, type Facts, type SessionPlan } from "../../runtime/sera/plan.ts";
 import { parseSeraOutput, readSeraConfig } from "../../runtime/sera/stack.ts";
 
@@ -132,6 +132,9 @@ describe("where sera keeps things", () => {
     expect(logFilePath({ XDG_STATE_HOME: "/x/state" }, "/home/u")).toBe("/x/state/coding-agent-server/sera.log");
     expect(logFilePath({}, "/home/u")).toBe("/home/u/.local/state/coding-agent-server/sera.log");
     expect(logFilePath({ XDG_STATE_HOME: "relative" }, "/home/u")).toBe("/home/u/.local/state/coding-agent-server/sera.log");
+  });
+  it("a child killed by a signal exits 128 + the signal number", () => {
+    expect([signalExitCode("SIGINT"), signalExitCode("SIGTERM"), signalExitCode("SIGHUP"), signalExitCode(undefined)]).toEqual([130, 143, 129, 1]);
   });
   it("runs the project's Claude Code, else `claude` on PATH", () => {
     expect(claudeBinFor("/p", () => true)).toBe("/p/node_modules/.bin/claude");

@@ -56,6 +56,35 @@ it("Claude Code's failure exit code is sera's exit code", async () => {
   expect(r.stderr).toContain("unknown option '--no-such-flag'");
 }, 90_000);
 
+it("SIGTERM while Claude Code waits for the model ends Claude Code and sera promptly (128+15)", async () => {
+  const slow = createVllmStub({ model: "allenai/SERA-32B", reply: (r) => sweAgentScript(r), fault: () => ({ slowMs: 60_000 }) });
+  const server = await slow.listen();
+  try {
+    const project = tmp("sera-project-");
+    writeFileSync(join(project, "calc.py"), BUGGY);
+    const child = execa(process.execPath, [SERA, "--endpoint", server.url, "--port", "0", "--", "-p", "Fix the bug in calc.py", "--dangerously-skip-permissions"], {
+      cwd: project, env: seraEnv(), extendEnv: false, reject: false, input: "", timeout: 60_000,
+    });
+    // wait until Claude Code's first request has reached the (slow) model
+    const started = Date.now();
+    while (slow.requests.length === 0 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    if (slow.requests.length === 0) child.kill("SIGKILL");
+    expect(slow.requests).toHaveLength(1);
+    const killedAt = Date.now();
+    child.kill("SIGTERM");
+    const r = await child;
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(r.exitCode).toBe(143);
+    // the proxy aborted the upstream request when Claude Code went away
+    const until = Date.now() + 5_000;
+    while (slow.aborted === 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+    expect(slow.aborted).toBe(1);
+    expect(readFileSync(join(project, "calc.py"), "utf8")).toBe(BUGGY);
+  } finally {
+    await server.close();
+  }
+}, 90_000);
+
 it("`sera --proxy-only` serves until Ctrl+C, then closes the port and exits 0", async () => {
   const child = execa(process.execPath, [SERA, "--proxy-only", "--endpoint", upstream.url, "--port", "0"], { env: seraEnv(), extendEnv: false, reject: false, all: true });
   let output = "";

@@ -21,7 +21,7 @@ interface Harness {
   events: string[];
   out: string[];
   err: string[];
-  interrupt: () => void;
+  interrupt: (signal?: NodeJS.Signals) => void;
   proxyOpts: Array<Record<string, unknown>>;
   claudeEnv: Array<Record<string, string>>;
 }
@@ -32,7 +32,7 @@ function harness(over: Partial<RunnerDeps> = {}): Harness {
   const err: string[] = [];
   const proxyOpts: Array<Record<string, unknown>> = [];
   const claudeEnvs: Array<Record<string, string>> = [];
-  let handler: (() => void) | undefined;
+  let handler: ((signal: NodeJS.Signals) => void) | undefined;
   const deps: RunnerDeps = {
     startProxy: async (opts) => {
       events.push("proxy.start");
@@ -64,7 +64,7 @@ function harness(over: Partial<RunnerDeps> = {}): Harness {
     logger: silentLogger,
     ...over,
   };
-  return { deps, events, out, err, interrupt: () => handler?.(), proxyOpts, claudeEnv: claudeEnvs };
+  return { deps, events, out, err, interrupt: (signal = "SIGINT") => handler?.(signal), proxyOpts, claudeEnv: claudeEnvs };
 }
 
 describe("a session on a given endpoint", () => {
@@ -131,6 +131,36 @@ describe("--modal: an ephemeral endpoint", () => {
     const h = harness({ runClaude: async () => { throw new Error("could not start Claude Code (claude-bin): ENOENT"); } });
     await expect(runPlan(planOf("--modal"), h.deps)).rejects.toThrow("could not start Claude Code");
     expect(h.events.at(-1)).toMatch(/^stop coding-agent-server-dev-sera-session-/);
+  });
+
+  it.each(["SIGTERM", "SIGHUP"] as const)("%s (kill, closed terminal) ends Claude Code and still stops the app", async (signal) => {
+    let h: Harness;
+    const aborted: boolean[] = [];
+    h = harness({
+      runClaude: (_b, _a, _e, terminate) =>
+        new Promise<number>((resolve) => {
+          terminate.addEventListener("abort", () => { aborted.push(true); resolve(143); });
+          setTimeout(() => h.interrupt(signal), 10);
+        }),
+    });
+    expect(await runPlan(planOf("--modal"), h.deps)).toBe(143);
+    expect(aborted).toEqual([true]);
+    expect(h.events.at(-1)).toMatch(/^stop coding-agent-server-dev-sera-session-/);
+  });
+
+  it("Ctrl+C while Claude Code runs is Claude Code's to handle: it is not terminated", async () => {
+    let h: Harness;
+    let terminated = false;
+    h = harness({
+      runClaude: (_b, _a, _e, terminate) =>
+        new Promise<number>((resolve) => {
+          terminate.addEventListener("abort", () => (terminated = true));
+          setTimeout(() => h.interrupt("SIGINT"), 5);
+          setTimeout(() => resolve(0), 30);
+        }),
+    });
+    expect(await runPlan(planOf("--endpoint http://h/v1"), h.deps)).toBe(0);
+    expect(terminated).toBe(false);
   });
 
   it("a failed deploy is still cleaned up (a half-created app is stopped)", async () => {

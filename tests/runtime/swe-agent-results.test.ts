@@ -88,6 +88,12 @@ describe("str_replace_editor create and str_replace", () => {
       .toBe(`File created successfully at: ${F}`);
   });
 
+  it("create over an existing file → SWE-agent's refusal (Claude Code refused too: not read yet)", () => {
+    const call: SweCall = { name: "str_replace_editor", args: { command: "create", path: F, file_text: "x\n" } };
+    expect(renderToolResult(call, err("<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>"), new FileKnowledge(), CWD))
+      .toBe(`File already exists at: ${F}. Cannot overwrite files using command \`create\`.`);
+  });
+
   it("a successful edit shows SWE-agent's snippet: from replacement line − 4 to + 4 + new lines", () => {
     const kb = new FileKnowledge();
     renderToolResult(view(), ok(readOutput(TWENTY_FILE)), kb, CWD);

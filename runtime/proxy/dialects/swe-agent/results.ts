@@ -120,6 +120,10 @@ export function renderToolResult(call: SweCall, result: ClaudeToolResult, kb: Fi
         return viewFile(path, call.args.view_range, raw, isError, kb, cwd);
       }
       case "create":
+        // Claude Code refuses to overwrite a file it has not read; SWE-agent's create refuses any existing file.
+        if (isError && /has not been read yet|already exists/i.test(raw)) {
+          return `File already exists at: ${path}. Cannot overwrite files using command \`create\`.`;
+        }
         if (isError) return ERROR_PREFIX + textToSwe(stripToolUseError(stripSystemReminders(raw)), cwd);
         kb.setWhole(path, str(call.args.file_text));
         return `File created successfully at: ${path}`;
