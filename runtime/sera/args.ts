@@ -42,7 +42,11 @@ Options:
   --stack NAME       Pulumi stack whose config/outputs to use (default dev)        [env SERA_STACK]
   --dry-run          print the plan and exit
   -- ARGS…           passed to Claude Code
-The endpoint's API key comes from SERA_API_KEY or the stack outputs.`;
+Environment:
+  SERA_API_KEY       the endpoint's vLLM API key (else the stack outputs' key, for the stack's own endpoint only)
+  SERA_PROXY_TOKEN   the token Claude Code must present to the proxy (default: a fresh random one per run)
+  MODAL_PROXY_TOKEN_ID / MODAL_PROXY_TOKEN_SECRET   Modal proxy auth for endpoints that require it
+  XDG_STATE_HOME     logs go to $XDG_STATE_HOME/coding-agent-server/sera.log (default ~/.local/state/…)`;
 
 function port(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
