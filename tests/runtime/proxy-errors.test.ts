@@ -180,3 +180,27 @@ describe("mid-stream failures", () => {
     expect(msg.stop_reason).toBe("end_turn");
   });
 });
+
+describe("a failing dialect", () => {
+  const broken = {
+    name: "swe-agent" as const,
+    streamsToolArguments: false,
+    toUpstream: (req: { messages: unknown[] }) => ({ messages: [{ role: "user" as const, content: String(req.messages.length) }] }),
+    fromToolCall: (): never => { throw new TypeError("dialect bug"); },
+  };
+  const reply = () => ({ text: "about to call", toolCalls: [{ name: "bash", arguments: { command: "ls" } }] });
+
+  it("streaming: event: error saying the translation failed, detail only in the log", async () => {
+    const h = harness({ dialect: broken, stub: { reply } });
+    const events = await sseEvents(await h.post("/v1/messages", { ...ok, stream: true }));
+    expect(events.at(-1)).toEqual({ event: "error", data: errorBody("api_error", "internal proxy error while translating the upstream answer") });
+    expect(h.logs.find((l) => l.msg === "translation failed")?.fields).toMatchObject({ error: "TypeError", detail: "dialect bug" });
+  });
+
+  it("non-streaming: HTTP 500 api_error without the detail", async () => {
+    const h = harness({ dialect: broken, stub: { reply } });
+    const res = await h.post("/v1/messages", ok);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual(errorBody("api_error", "internal proxy error"));
+  });
+});

@@ -124,6 +124,16 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     cancel() { onClientAbort(); },
   });
 
+  /** A failure inside the translation (a dialect bug, say) is ours, not a lost connection: say so, log the detail. */
+  function ours(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      rt.logger.log("error", "translation failed", { requestId: reqId, error: (err as Error)?.name, detail: String((err as Error)?.message).slice(0, 300) });
+      throw new ProxyError("api_error", "internal proxy error while translating the upstream answer");
+    }
+  }
+
   async function pump(out: SseWriter, ready: Exchanged | undefined): Promise<void> {
     const t = createStreamTranslator({ ...topts, emit: (e) => out.send(e) });
     let outcome = "complete";
@@ -145,24 +155,24 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
       let done = false;
       for await (const batch of sseData(ready.res.body)) {
         for (const data of batch) {
-        if (done) continue;
-        if (data === "[DONE]") { done = true; continue; }
-        let chunk: UpstreamChunk;
-        try {
-          chunk = parseChunk(data);
-        } catch {
-          throw new ProxyError("api_error", "upstream sent a malformed chunk");
-        }
-        if (chunk.error !== undefined || (chunk.object as string) === "error") {
-          const why = (typeof chunk.error === "object" ? chunk.error?.message : undefined) ?? chunk.message ?? "unknown";
-          throw new ProxyError("api_error", `upstream failed mid-stream: ${why}`);
-        }
-        t.push(chunk);
+          if (done) continue;
+          if (data === "[DONE]") { done = true; continue; }
+          let chunk: UpstreamChunk;
+          try {
+            chunk = parseChunk(data);
+          } catch {
+            throw new ProxyError("api_error", "upstream sent a malformed chunk");
+          }
+          if (chunk.error !== undefined || (chunk.object as string) === "error") {
+            const why = (typeof chunk.error === "object" ? chunk.error?.message : chunk.error) ?? chunk.message ?? "unknown";
+            throw new ProxyError("api_error", `upstream failed mid-stream: ${why}`);
+          }
+          ours(() => t.push(chunk));
         }
         out.flush();
       }
       if (!t.finished) throw new ProxyError("api_error", "upstream stream ended before the message was complete");
-      t.finish();
+      ours(() => t.finish());
     } catch (err) {
       if (ac.signal.aborted) { outcome = "client-aborted"; return; }
       // A finish_reason already arrived: only the trailing usage chunk or [DONE] was lost; the message is whole.
