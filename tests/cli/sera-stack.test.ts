@@ -1,0 +1,38 @@
+// Reading the `sera` stack output through the Pulumi CLI (a recording stand-in script in place of pulumi).
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readSeraOutput } from "../../runtime/sera/stack.ts";
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "fake-pulumi-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function fakePulumi(stdout: string, stderr = "", code = 0): string {
+  const bin = join(dir, "pulumi");
+  writeFileSync(join(dir, "out.json"), stdout);
+  writeFileSync(join(dir, "err.txt"), stderr);
+  writeFileSync(
+    bin,
+    `#!/bin/sh\nprintf '%s\\n' "$*" > "${dir}/argv"\nprintf '%s' "$PULUMI_CONFIG_PASSPHRASE_FILE" > "${dir}/env"\ncat "${dir}/out.json"\ncat "${dir}/err.txt" >&2\nexit ${code}\n`,
+  );
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+it("runs `pulumi stack output --json --show-secrets --stack S` in the project with the engine's env", async () => {
+  const bin = fakePulumi(JSON.stringify({ coder: { baseUrl: "https://c/v1" }, sera: { baseUrl: "https://s--sera.modal.run/v1", model: "allenai/SERA-32B", apiKey: "k" } }));
+  const r = await readSeraOutput("prod", dir, { PATH: "/usr/bin:/bin" }, async () => ({ bin, env: { PULUMI_CONFIG_PASSPHRASE_FILE: "/p/file" } }));
+  expect(r).toEqual({ output: { baseUrl: "https://s--sera.modal.run/v1", model: "allenai/SERA-32B", apiKey: "k" } });
+  expect(readFileSync(join(dir, "argv"), "utf8").trim()).toBe("stack output --json --show-secrets --stack prod");
+  expect(readFileSync(join(dir, "env"), "utf8")).toBe("/p/file");
+});
+
+it("a stack without the output, a failing pulumi or a missing pulumi is a problem to report, not a crash", async () => {
+  const none = await readSeraOutput("dev", dir, {}, async () => ({ bin: fakePulumi(JSON.stringify({ coder: {} })) }));
+  expect(none.problem).toMatch(/no sera output/);
+  const failing = await readSeraOutput("dev", dir, {}, async () => ({ bin: fakePulumi("", "error: no stack named 'dev' found", 255) }));
+  expect(failing.problem).toBe("pulumi stack output failed: error: no stack named 'dev' found");
+  const missing = await readSeraOutput("dev", dir, {}, async () => { throw new Error("the Pulumi CLI was not found: run `npm run engine`"); });
+  expect(missing.problem).toMatch(/Pulumi CLI was not found/);
+});
