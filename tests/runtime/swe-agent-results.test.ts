@@ -155,6 +155,12 @@ describe("str_replace_editor create and str_replace", () => {
     expect(out).toBe("ERROR: The operation was NOT performed. The user doesn't want to proceed with this tool use.");
   });
 
+  it("an editor call without a path (passed through, refused by Claude Code) says the path is required", () => {
+    const call: SweCall = { name: "str_replace_editor", args: { command: "view" } };
+    expect(renderToolResult(call, err("<tool_use_error>Error: No such tool available: str_replace_editor</tool_use_error>"), new FileKnowledge(), CWD))
+      .toBe("ERROR: The operation was NOT performed. Parameter `path` is required: an absolute path such as /testbed/file.py.");
+  });
+
   it("an editor command SERA was not offered gets SWE-agent's 'Unrecognized command'", () => {
     const call: SweCall = { name: "str_replace_editor", args: { command: "insert", path: F } };
     expect(renderToolResult(call, err("<tool_use_error>Error: No such tool available: str_replace_editor</tool_use_error>"), new FileKnowledge(), CWD))

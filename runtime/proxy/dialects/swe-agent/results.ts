@@ -107,7 +107,11 @@ function strReplace(call: SweCall, path: string, raw: string, isError: boolean, 
 export function renderToolResult(call: SweCall, result: ClaudeToolResult, kb: FileKnowledge, cwd: string | undefined): string {
   const { text: raw, isError } = result;
   if (call.name === EDITOR_TOOL) {
-    const path = str(call.args.path);
+    // Without a path the call could not be mapped (Claude Code was handed it as is and refused it).
+    if (typeof call.args.path !== "string") {
+      return "ERROR: The operation was NOT performed. Parameter `path` is required: an absolute path such as /testbed/file.py.";
+    }
+    const path = call.args.path;
     switch (call.args.command) {
       case "view": {
         // A directory view ran as a Bash `find`: its output is the listing (absolute paths, one per line).
