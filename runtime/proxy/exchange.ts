@@ -32,8 +32,8 @@ export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Prom
       if (overflow) {
         const room = overflow.maxModelLen - overflow.promptTokens;
         if (room < MIN_COMPLETION_ROOM || round > 0) return { kind: "compact", text: compactMessage(overflow) };
+        // vLLM rejects max_tokens > L − P, so the room itself fits exactly
         maxTokens = Math.min(maxTokens, room);
-        if (maxTokens === req.max_tokens) maxTokens = room - 1;
         body = JSON.stringify({ ...req, max_tokens: maxTokens });
         o.onRetry?.(round + 1, `context overflow: max_tokens → ${maxTokens}`);
         continue;

@@ -107,9 +107,10 @@ describe("cold start", () => {
     const res = await h.post("/v1/messages", { ...ok, stream: true });
     expect(res.status).toBe(200);
     const events = await sseEvents(res);
-    const firstStart = events.findIndex((e) => e.event === "message_start");
-    expect(events.slice(0, firstStart).every((e) => e.event === "ping")).toBe(true);
-    expect(firstStart).toBeGreaterThanOrEqual(2);
+    expect(events[0].event).toBe("message_start");
+    const firstBlock = events.findIndex((e) => e.event === "content_block_start");
+    expect(events.slice(1, firstBlock).every((e) => e.event === "ping")).toBe(true);
+    expect(firstBlock).toBeGreaterThanOrEqual(3);
     expect(events.at(-1)!.event).toBe("message_stop");
   });
 

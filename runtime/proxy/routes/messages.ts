@@ -13,7 +13,7 @@ import { accumulate, completionToMessage } from "../translate/response.ts";
 import { createStreamTranslator, type TranslatorOptions } from "../translate/stream.ts";
 import { parseChunk, type UpstreamChunk } from "../translate/chunk.ts";
 import { validateRequest } from "../translate/validate.ts";
-import type { AnthropicRequest, OpenAIChatRequest, OpenAICompletion, StreamEvent } from "../types.ts";
+import type { AnthropicRequest, OpenAIChatRequest, OpenAIChunk, OpenAICompletion, StreamEvent } from "../types.ts";
 import { readJson } from "./body.ts";
 
 function translate(req: AnthropicRequest, rt: Runtime, ctx: DialectContext): OpenAIChatRequest {
@@ -28,12 +28,9 @@ function translate(req: AnthropicRequest, rt: Runtime, ctx: DialectContext): Ope
   }
 }
 
-/** Events of a complete message holding one text block (the /compact answer). */
-function textMessageEvents(o: Omit<TranslatorOptions, "emit">, text: string, emit: (e: StreamEvent) => void): void {
-  const t = createStreamTranslator({ ...o, dialect: o.dialect, emit });
-  t.start();
-  t.push({ id: "", object: "chat.completion.chunk", created: 0, model: o.model, choices: [{ index: 0, delta: { content: text }, finish_reason: "stop" }] });
-  t.finish();
+/** The /compact answer as if the model had said it: one chunk of text, finish "stop". */
+function textChunk(text: string): OpenAIChunk {
+  return { id: "", object: "chat.completion.chunk", created: 0, model: "", choices: [{ index: 0, delta: { content: text }, finish_reason: "stop" }] };
 }
 
 export async function postMessages(c: Context<AppEnv>): Promise<Response> {
@@ -69,7 +66,10 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
       const r = await pending;
       if (r.kind === "compact") {
         const events: StreamEvent[] = [];
-        textMessageEvents(topts, r.text, (e) => events.push(e));
+        const t = createStreamTranslator({ ...topts, emit: (e) => events.push(e) });
+        t.start();
+        t.push(textChunk(r.text));
+        t.finish();
         return c.json(accumulate(events));
       }
       const completion = JSON.parse(await r.res.text()) as OpenAICompletion;
@@ -138,6 +138,8 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     const t = createStreamTranslator({ ...topts, emit: (e) => out.send(e) });
     let outcome = "complete";
     try {
+      // message_start first, as Anthropic orders it, then pings while the upstream wakes up
+      t.start();
       if (!ready) {
         const ping = setInterval(() => { out.send({ type: "ping" }); out.flush(); }, rt.coldStart.pingIntervalMs);
         out.send({ type: "ping" });
@@ -145,11 +147,11 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
         try { ready = await pending; } finally { clearInterval(ping); }
       }
       if (ready.kind === "compact") {
-        textMessageEvents(topts, ready.text, (e) => out.send(e));
+        t.push(textChunk(ready.text));
+        t.finish();
         outcome = "compact";
         return;
       }
-      t.start();
       out.flush();
       // Read to the end even after [DONE]: leaving the loop early would destroy the keep-alive socket.
       let done = false;
