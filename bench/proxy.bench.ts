@@ -52,7 +52,7 @@ async function runProxy(upstream: string): Promise<void> {
     const m = (await getOneMessage()) as { cmd: string };
     if (m.cmd === "usage") {
       const u = process.cpuUsage();
-      await sendMessage({ cpuMs: (u.user + u.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 2 ** 20 });
+      await sendMessage({ cpuMs: (u.user + u.system) / 1000, sysMs: u.system / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, rssMB: process.memoryUsage().rss / 2 ** 20 });
     } else if (m.cmd === "gc") {
       (globalThis as { gc?: () => void }).gc?.();
       await sendMessage({ rssMB: process.memoryUsage().rss / 2 ** 20, heapMB: process.memoryUsage().heapUsed / 2 ** 20 });
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const flags = (process.env.BENCH_PROXY_FLAGS ?? "").split(" ").filter(Boolean);
   const proxyP = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
   const { url: proxyUrl } = (await proxyP.getOneMessage()) as { url: string };
-  const usage = async () => { await proxyP.sendMessage({ cmd: "usage" }); return (await proxyP.getOneMessage()) as { cpuMs: number; maxRssMB: number; rssMB: number }; };
+  const usage = async () => { await proxyP.sendMessage({ cmd: "usage" }); return (await proxyP.getOneMessage()) as { cpuMs: number; sysMs: number; maxRssMB: number; rssMB: number }; };
 
   const { anthropic, size } = benchRequest();
   const { toOpenAIRequest } = await import(join(root, "runtime/proxy/translate/request.ts"));
@@ -172,6 +172,7 @@ async function main(): Promise<void> {
             reqPerSec: r2((n / wallMs) * 1000), p50Ms: r2(pct(shots.map((s) => s.ms), 50)), p99Ms: r2(pct(shots.map((s) => s.ms), 99)),
             ttfcP50Ms: r2(pct(shots.map((s) => s.ttfcMs), 50)),
             proxyCpuMsPerReq: target === "proxy" ? r2((after.cpuMs - before.cpuMs) / n) : null,
+            proxyKernelMsPerReq: target === "proxy" ? r2((after.sysMs - before.sysMs) / n) : null,
             proxyPeakRssMB: target === "proxy" ? r2(after.maxRssMB) : null,
             deltasOutEqualsChunksIn: deltasOk,
           };
