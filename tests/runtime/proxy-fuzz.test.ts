@@ -88,6 +88,18 @@ describe("HTTP layer", () => {
     }), { numRuns: 1500 });
   });
 
+  it("count_tokens takes the same hostile bodies: 200 or 400, never 5xx", async () => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...allPaths), hostile, async (path, value) => {
+      const res = await h.app.request("/v1/messages/count_tokens", { method: "POST", body: JSON.stringify(setAt(valid, path, value)) });
+      const b = (await res.json()) as { input_tokens?: number; error?: { message: string } };
+      if (res.status === 200) expect(b.input_tokens).toEqual(expect.any(Number));
+      else {
+        expect(res.status).toBe(400);
+        expect(b.error!.message).toMatch(/^[\w.]+: \S/);
+      }
+    }), { numRuns: 500 });
+  });
+
   it("arbitrary bytes (invalid UTF-8, truncated JSON, garbage) → 400, never 5xx", async () => {
     const bytes = fc.oneof(
       fc.uint8Array({ minLength: 1, maxLength: 300 }),

@@ -43,7 +43,13 @@ export async function countTokens(c: Context<AppEnv>): Promise<Response> {
   const v = validateCountTokens(await readJson(c, rt.maxBodyBytes));
   if (!v.ok) throw invalidRequest(v.message);
   const req = { ...v.value, max_tokens: v.value.max_tokens ?? 1 } as AnthropicRequest;
-  const prompt = rt.dialect.toUpstream(req, { cwd: rt.cwd ?? workingDirectoryOf(req) });
+  let prompt: ReturnType<typeof rt.dialect.toUpstream>;
+  try {
+    prompt = rt.dialect.toUpstream(req, { cwd: rt.cwd ?? workingDirectoryOf(req) });
+  } catch (err) {
+    if (err instanceof RangeError) throw invalidRequest("messages: nested too deeply to translate");
+    throw err;
+  }
   try {
     const res = await rt.transport(rt.urls.tokenize, {
       method: "POST",
