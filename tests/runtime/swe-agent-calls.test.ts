@@ -8,6 +8,7 @@ import {
 import {
   commandToLocal, shellQuote, shellUnquote, textToSwe, toLocalPath, toSwePath,
 } from "../../runtime/proxy/dialects/swe-agent/paths.ts";
+import { SUBMITTED_NOTE } from "../../runtime/proxy/dialects/swe-agent/tools.ts";
 
 const CWD = "/home/dev/project";
 const dirs = new Set([CWD, `${CWD}/src`, `${CWD}/my dir`]);
@@ -170,9 +171,9 @@ describe("the dialect's fromToolCall", () => {
     const out = dialect.fromToolCall({ id: "chatcmpl-tool-1", name: "str_replace_editor", arguments: '{"command":"view","path":"/testbed"}' }, { cwd: CWD });
     expect(out).toEqual({ kind: "tool_use", id: "chatcmpl-tool-1", name: "Bash", input: expect.objectContaining({ description: DIRECTORY_VIEW_DESCRIPTION }) });
   });
-  it("submit ends the turn", () => {
-    expect(dialect.fromToolCall({ id: "c2", name: "submit", arguments: "{}" }, { cwd: CWD })).toEqual({ kind: "end_turn" });
-    expect(dialect.fromToolCall({ id: "c3", name: "submit", arguments: "" }, { cwd: CWD })).toEqual({ kind: "end_turn" });
+  it("submit ends the turn with a visible note (no tool_use → end_turn; Claude Code nudges empty replies)", () => {
+    expect(dialect.fromToolCall({ id: "c2", name: "submit", arguments: "{}" }, { cwd: CWD })).toEqual({ kind: "text", text: SUBMITTED_NOTE });
+    expect(dialect.fromToolCall({ id: "c3", name: "submit", arguments: "" }, { cwd: CWD })).toEqual({ kind: "text", text: SUBMITTED_NOTE });
   });
   it("arguments that are not a JSON object become text the user can see, not a broken tool call", () => {
     const out = dialect.fromToolCall({ id: "c4", name: "bash", arguments: '{"command": "ls' }, { cwd: CWD });

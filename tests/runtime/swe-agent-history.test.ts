@@ -196,6 +196,20 @@ describe("Claude Code 2.1.330-shaped sessions", () => {
   });
 });
 
+describe("the proxy's submit note", () => {
+  it("is taken out of the assistant's words when the history goes back to the model", () => {
+    const msgs = (text: string): AnthropicMessage[] => [
+      { role: "user", content: "task" },
+      { role: "assistant", content: [{ type: "thinking", thinking: "done", signature: "" }, { type: "text", text }] },
+      { role: "user", content: "one more thing" },
+    ];
+    const render = (text: string) => dialect().toUpstream(request(msgs(text)), { cwd: CWD }).messages.slice(1);
+    expect(render("\n\nSubmitted.")).toEqual([{ role: "user", content: "task" }, { role: "assistant", content: "<think>\ndone\n</think>" }, { role: "user", content: "one more thing" }]);
+    expect(render("All green.\n\nSubmitted.")[1]).toEqual({ role: "assistant", content: "<think>\ndone\n</think>\n\nAll green." });
+    expect(render("Not Submitted. Yet")[1]).toEqual({ role: "assistant", content: "<think>\ndone\n</think>\n\nNot Submitted. Yet" });
+  });
+});
+
 describe("no per-process state", () => {
   const turns = session330();
   const multi = fixture("cc-2.1.197-multi-tool-final-turn.json");

@@ -47,11 +47,16 @@ describe.each(["hermes", "qwen3_coder"] as const)("SERA's calls reach Claude Cod
     expect(h.stub.requests[0].tools!.map((t) => t.function.name)).toEqual(["str_replace_editor", "bash", "submit"]);
   });
 
-  it("submit ends the turn (end_turn) and keeps the model's words", async () => {
+  it("submit ends the turn (end_turn), keeps the model's words and says it submitted", async () => {
     const h = make({ text: "All tests pass.", toolCalls: [{ name: "submit", arguments: {} }] });
     const msg = await h.client.messages.stream({ model: "m", max_tokens: 1000, messages: messages(), tools }).finalMessage();
     expect(msg.stop_reason).toBe("end_turn");
-    expect(msg.content).toEqual([{ type: "text", text: "All tests pass." }]);
+    expect(msg.content).toEqual([{ type: "text", text: "All tests pass.\n\nSubmitted." }]);
+    // SERA's usual submit: only hidden reasoning — the reply still has visible text
+    const bare = await make({ reasoning: "Tests pass.", toolCalls: [{ name: "submit", arguments: {} }] }).client.messages
+      .stream({ model: "m", max_tokens: 1000, messages: messages(), tools, thinking: { type: "enabled", budget_tokens: 100 } }).finalMessage();
+    expect(bare.stop_reason).toBe("end_turn");
+    expect(bare.content).toEqual([{ type: "thinking", thinking: "Tests pass.", signature: "" }, { type: "text", text: "\n\nSubmitted." }]);
   });
 
   it("non-streaming (Claude Code's fallback) maps the same way", async () => {

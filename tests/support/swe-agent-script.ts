@@ -5,7 +5,9 @@ import type { ChatRequestSeen, StubReply } from "./vllm-stub.ts";
 
 export const BUGGY = "def add(a, b):\n    return a - b\n\n\ndef sub(a, b):\n    return a - b\n";
 export const FIXED = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n";
-export const FINAL_TEXT = "Fixed add() in calc.py: it now returns a + b.";
+/** SERA's usual last step: reasoning only, then submit; Claude Code shows the proxy's note. */
+export const FINAL_REASONING = "The check passes: add() now returns a + b.";
+export const FINAL_TEXT = "Submitted.";
 
 /** The SWE-agent calls, in order, that the scripted model makes. */
 export const SWE_STEPS = [
@@ -23,5 +25,5 @@ export function sweAgentScript(req: ChatRequestSeen): StubReply {
     const step = SWE_STEPS[done];
     return { reasoning: `Step ${done + 1}: ${step.arguments.command}.`, toolCalls: [{ name: step.name, arguments: { ...step.arguments } }] };
   }
-  return { text: FINAL_TEXT, toolCalls: [{ name: "submit", arguments: {} }] };
+  return { reasoning: FINAL_REASONING, toolCalls: [{ name: "submit", arguments: {} }] };
 }

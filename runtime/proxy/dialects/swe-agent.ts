@@ -6,6 +6,7 @@ import type { CompletedToolCall, Dialect, DialectContext, ToolCallOutcome, Upstr
 import type { AnthropicRequest } from "../types.ts";
 import { forwardCall } from "./swe-agent/calls.ts";
 import { renderPrompt } from "./swe-agent/history.ts";
+import { SUBMITTED_NOTE } from "./swe-agent/tools.ts";
 
 export interface SweAgentDialectOptions {
   /** Whether a local path is a directory (a `view` of one is a listing). Default: the local filesystem,
@@ -41,7 +42,8 @@ export function createSweAgentDialect(opts: SweAgentDialectOptions = {}): Dialec
         return { kind: "text", text: `The model called ${call.name} with arguments that are not a JSON object: ${call.arguments}` };
       }
       const mapped = forwardCall({ name: call.name, args: args as Record<string, unknown> }, { cwd: ctx.cwd, isDirectory });
-      if (mapped.kind === "end_turn") return mapped;
+      // submit ends the turn: no tool_use, so stop_reason end_turn, with a visible note (see SUBMITTED_NOTE)
+      if (mapped.kind === "end_turn") return { kind: "text", text: SUBMITTED_NOTE };
       return { kind: "tool_use", id: call.id, name: mapped.name, input: mapped.input };
     },
   };

@@ -9,7 +9,9 @@ import { systemText } from "../../translate/system.ts";
 import { reverseCall, type SweCall } from "./calls.ts";
 import { FileKnowledge } from "./file-knowledge.ts";
 import { renderToolResult, stripSystemReminders } from "./results.ts";
-import { SWE_AGENT_SYSTEM_PROMPT, SWE_AGENT_TOOLS } from "./tools.ts";
+import { SUBMITTED_NOTE, SWE_AGENT_SYSTEM_PROMPT, SWE_AGENT_TOOLS } from "./tools.ts";
+
+const NOTE = SUBMITTED_NOTE.trim();
 
 const UNKNOWN_CALL: SweCall = { name: "", args: {} };
 
@@ -41,6 +43,12 @@ function assistantContent(blocks: readonly ContentBlock[]): string {
   for (const b of blocks) {
     if (b.type === "thinking" && typeof b.thinking === "string" && b.thinking.trim() !== "") thinking.push(b.thinking.trim());
     else if (b.type === "text" && typeof b.text === "string" && b.text.trim() !== "") text.push(b.text.trim());
+  }
+  // the note the proxy added when the model submitted is not the model's own words
+  if (text.length > 0 && text[text.length - 1].endsWith(NOTE)) {
+    const last = text[text.length - 1].slice(0, -NOTE.length).trim();
+    if (last === "") text.pop();
+    else text[text.length - 1] = last;
   }
   const think = thinking.length > 0 ? `<think>\n${thinking.join("\n")}\n</think>` : "";
   const said = text.join("\n");

@@ -12,6 +12,13 @@ export const EDITOR_TOOL = "str_replace_editor";
 export const BASH_TOOL = "bash";
 export const SUBMIT_TOOL = "submit";
 
+/**
+ * What Claude Code shows when the model submits. SERA usually submits with nothing but hidden reasoning, and
+ * Claude Code answers an empty reply with a "[Your previous response had no visible output…]" nudge (2.1.330),
+ * costing a model call and showing the user nothing. The note is taken out again when history is rendered.
+ */
+export const SUBMITTED_NOTE = "\n\nSubmitted.";
+
 export const EDITOR_COMMANDS = ["view", "create", "str_replace"] as const;
 
 const EDITOR_DESCRIPTION = `Custom editing tool for viewing, creating and editing files.
