@@ -95,6 +95,14 @@ export function buildPlan(cli: CliArgs, env: SeraEnv & Readonly<Record<string, s
 
   if (cli.command === "deploy" || cli.command === "stop") {
     const config = requireConfig(facts, stack, `sera ${cli.command}`);
+    // An enabled sera endpoint belongs to the Pulumi stack (its key is a stack secret): a second owner would
+    // fight over the same Modal app and replace the key the team uses.
+    if (config.enabled !== false) {
+      throw new UsageError(
+        `the sera endpoint of stack "${stack}" is managed by Pulumi (enabled in Pulumi.${stack}.yaml): ` +
+          (cli.command === "deploy" ? "deploy it with `npm run up`; its URL and key are in the stack outputs" : "set enabled: false and run `npm run up` to remove it"),
+      );
+    }
     const apiKey: Sourced<string> = env.SERA_API_KEY
       ? { value: env.SERA_API_KEY, from: "env" }
       : facts.stackOutput?.apiKey

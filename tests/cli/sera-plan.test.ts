@@ -89,6 +89,12 @@ describe("deploy and stop plans", () => {
     expect(plan("deploy", {}, facts({ stackOutput: { baseUrl: "https://x/v1", apiKey: "s" } }))).toMatchObject({ apiKey: { value: "s", from: "stack" } });
     expect(plan("deploy")).toMatchObject({ apiKey: { value: "rnd1ABCDEFGHIJ", from: "generated" } });
   });
+  it("refuses to deploy or stop an endpoint the Pulumi stack manages (enabled in its config)", () => {
+    const managed = facts({ seraConfig: { ...dev.config!, enabled: true } });
+    expect(() => plan("deploy", {}, managed)).toThrow('the sera endpoint of stack "dev" is managed by Pulumi (enabled in Pulumi.dev.yaml): deploy it with `npm run up`');
+    expect(() => plan("stop", {}, managed)).toThrow("set enabled: false and run `npm run up` to remove it");
+    expect(plan("--modal", {}, managed)).toMatchObject({ kind: "session" }); // an ephemeral app of its own is fine
+  });
   it("stop: the same app", () => {
     expect(plan("stop --stack dev")).toMatchObject({ kind: "stop", spec: { appName: "coding-agent-server-dev-sera", secrets: { apiKey: "coding-agent-server-dev-sera-vllm-api-key" } } });
   });
