@@ -30,6 +30,13 @@ export interface RunnerDeps {
 /** Exit code of a run cut short by Ctrl+C (128 + SIGINT). */
 export const INTERRUPTED = 130;
 
+/** An error after Ctrl+C is the interruption itself (a cancelled deploy, a closed socket): exit 130. */
+function interruptedOr(e: unknown, interrupt: AbortSignal, deps: Pick<RunnerDeps, "err">): number {
+  if (!interrupt.aborted) throw e;
+  deps.err("\nInterrupted.\n");
+  return INTERRUPTED;
+}
+
 async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> {
   const interrupt = new AbortController();
   // Ctrl+C is Claude Code's own key (it interrupts a turn); SIGTERM/SIGHUP (kill, a closed terminal) end the
@@ -86,11 +93,7 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
     deps.logger.log("info", "claude code exited", { exitCode: code });
     return code;
   } catch (e) {
-    if (interrupt.signal.aborted) {
-      deps.err("\nInterrupted.\n");
-      return INTERRUPTED;
-    }
-    throw e;
+    return interruptedOr(e, interrupt.signal, deps);
   } finally {
     unsubscribe();
     await proxy?.close();
@@ -123,11 +126,7 @@ async function runDeploy(plan: DeployPlan, deps: RunnerDeps): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (interrupt.signal.aborted) {
-      deps.err("\nInterrupted.\n");
-      return INTERRUPTED;
-    }
-    throw e;
+    return interruptedOr(e, interrupt.signal, deps);
   } finally {
     unsubscribe();
   }
