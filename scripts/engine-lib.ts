@@ -257,9 +257,14 @@ export interface BuildOptions {
   readonly tickSeconds?: number;
 }
 
+/** `go` from PATH, else the official tarball's default location (often not on a non-login PATH). */
+export async function goBinary(path: string | undefined = process.env.PATH): Promise<string> {
+  return (await which("go", path)) ?? (isExecutable("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go");
+}
+
 /** Go settings for the build: keep the default module/build caches; use the local toolchain when new enough. */
-export async function goBuildEnv(goMin: string, base: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
-  const r = await execa("go", ["env", "GOVERSION"], { reject: false, env: base });
+export async function goBuildEnv(goMin: string, base: NodeJS.ProcessEnv = process.env, go = "go"): Promise<Record<string, string>> {
+  const r = await execa(go, ["env", "GOVERSION"], { reject: false, env: base });
   if (r.exitCode !== 0 || r.failed) {
     throw new Error(`Go >= ${goMin} is needed to build the Pulumi engine and \`go\` was not found on PATH (install it from go.dev; Debian's golang is too old)`);
   }
@@ -282,7 +287,8 @@ export function goBuildArgs(pkg: string, out: string, ldflags: string): string[]
 export async function buildEngine(v: EngineVersions, binDir: string, opts: BuildOptions): Promise<Engine> {
   const { log } = opts;
   const goMod = readFileSync(join(BUILD_DIR, "go.mod"), "utf8");
-  const env = await goBuildEnv(goModGoVersion(goMod));
+  const go = await goBinary();
+  const env = await goBuildEnv(goModGoVersion(goMod), process.env, go);
   const work = join(dirname(binDir), `.build-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, "bin"), { recursive: true });
@@ -301,7 +307,7 @@ export async function buildEngine(v: EngineVersions, binDir: string, opts: Build
   try {
     for (const [i, [name, pkg, ldflags]] of targets.entries()) {
       log(`engine: [${i + 1}/${targets.length}] go build ${name}…`);
-      const child = execa("go", goBuildArgs(pkg, join(work, "bin", name), ldflags), {
+      const child = execa(go, goBuildArgs(pkg, join(work, "bin", name), ldflags), {
         cwd: BUILD_DIR,
         env,
         reject: false,
@@ -456,7 +462,7 @@ export async function ensureEngine(opts: EnsureOptions = {}): Promise<Engine> {
             const done = await validateBinDir(buildDir, v.build);
             if (done) return done;
             log(`engine: building pulumi v${v.build}, pulumi-language-nodejs and pulumi-resource-command ${v.command} from Go modules`);
-            log(`engine: a first build takes about 15-25 min on 2 cores; Go's caches make later rebuilds quick. Output: ${buildDir}`);
+            log(`engine: a first build takes about 10-20 min on 2 cores; Go's caches make later rebuilds quick. Output: ${buildDir}`);
             return buildEngine(v, buildDir, { log });
           },
           log,

@@ -10,6 +10,7 @@ import {
   engineCacheRoot,
   engineEnv,
   goBuildArgs,
+  goBuildEnv,
   goModGoVersion,
   goModRequire,
   parsePulumiVersion,
@@ -287,4 +288,30 @@ describe("validateBinDir", () => {
 it("finds the plugin cache under PULUMI_HOME, else ~/.pulumi", () => {
   expect(pluginCacheDir({ PULUMI_HOME: "/p/home" }, "/home/u")).toBe("/p/home/plugins");
   expect(pluginCacheDir({}, "/home/u")).toBe("/home/u/.pulumi/plugins");
+});
+
+describe("goBuildEnv", () => {
+  let dir: string;
+  const fakeGo = (version: string) => {
+    const go = join(dir, "go");
+    writeFileSync(go, `#!/bin/sh\ntest "$1 $2" = "env GOVERSION" && echo ${version}\n`);
+    chmodSync(go, 0o755);
+    return go;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "engine-go-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps the local toolchain when it is new enough and makes module downloads read-only", async () => {
+    expect(await goBuildEnv("1.25.11", { GOFLAGS: "-p=2" }, fakeGo("go1.26.8"))).toEqual({ GOTOOLCHAIN: "local", GOFLAGS: "-p=2 -mod=readonly" });
+  });
+
+  it("lets an older Go fetch the required toolchain through the module proxy", async () => {
+    expect(await goBuildEnv("1.25.11", {}, fakeGo("go1.25.9"))).toEqual({ GOTOOLCHAIN: "go1.25.11+auto", GOFLAGS: "-mod=readonly" });
+  });
+
+  it("says what to install when go is missing", async () => {
+    await expect(goBuildEnv("1.25.11", {}, join(dir, "no-such-go"))).rejects.toThrow(/Go >= 1.25.11 is needed to build the Pulumi engine/);
+  });
 });
