@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { PROJECT } from "../../components/stack-config.ts";
 import { jsonLogger, silentLogger, type Logger } from "../proxy/log.ts";
 import { parseCli } from "./args.ts";
-import { buildPlan, needsStackConfig, needsStackOutputs, type Facts } from "./plan.ts";
+import { buildPlan, needsStackOutputs, type Facts } from "./plan.ts";
 import type { RunnerDeps } from "./runner.ts";
 import { runPlan } from "./runner.ts";
 import { resolveSettings } from "./settings.ts";
@@ -95,11 +95,10 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
 
   let facts: Facts = { project: PROJECT, claudeBin: claudeBinFor(projectDir), random };
   if (cli.command !== "help") {
-    if (needsStackConfig(cli) || cli.command === "run") {
-      // in a plain session the config only tells the context length: a missing stack file is no error there
-      const c = readSeraConfig(stackName, projectDir);
-      facts = { ...facts, ...(c.config ? { seraConfig: c.config } : {}), ...(c.problem ? { seraConfigProblem: c.problem } : {}) };
-    }
+    // --modal/deploy/stop deploy from this config; a plain session only learns the context length from it
+    // (a missing stack file is reported by the plan only where it is needed)
+    const c = readSeraConfig(stackName, projectDir);
+    facts = { ...facts, ...(c.config ? { seraConfig: c.config } : {}), ...(c.problem ? { seraConfigProblem: c.problem } : {}) };
     if (needsStackOutputs(cli, env) && !cli.dryRun) {
       const read = opts.deps?.readOutput ?? readSeraOutput;
       const { defaultPulumiLocator } = await import("../install-qwen-code/stack-outputs.ts");

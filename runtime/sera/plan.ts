@@ -62,11 +62,6 @@ export function needsStackOutputs(cli: CliArgs, env: SeraEnv): boolean {
   return cli.command === "run" && !cli.modal && !cli.endpoint && !env.SERA_ENDPOINT;
 }
 
-/** Does the plan need the stack's endpoint config? */
-export function needsStackConfig(cli: CliArgs): boolean {
-  return cli.command === "deploy" || cli.command === "stop" || cli.modal;
-}
-
 function endpointArgs(config: EndpointConfig, settings: Settings): VllmEndpointArgs {
   const { enabled: _enabled, ...args } = config;
   const model = settings.model.from === "cli" || settings.model.from === "env" ? settings.model.value : args.model;
