@@ -1,11 +1,11 @@
 // A throwaway copy of the project for real-engine tests: its own stack files, a temp file backend, the fake
 // modal CLI first on PATH. node_modules is linked, the program and components are copied as they are.
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { PROJECT_DIR } from "../../components/stack-config.ts";
-import { engineEnv, ensureEngine } from "../../scripts/engine-lib.ts";
+import { engineEnv, ensureEngine, usePluginCache } from "../../scripts/engine-lib.ts";
 import { FAKE_MODAL_DIR } from "./project.ts";
 
 export const PASSPHRASE = "integration-test-passphrase";
@@ -26,8 +26,10 @@ export async function engineProject(): Promise<EngineProject> {
   symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"));
   const backendDir = join(dir, ".state");
   const modalState = join(dir, ".fake-modal");
-  const env: Record<string, string> = {
+  mkdirSync(backendDir, { recursive: true });
+  let env: Record<string, string> = {
     ...engineEnv(engine.binDir, process.env),
+    PULUMI_HOME: join(dir, ".pulumi-home"),
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     FAKE_MODAL_STATE: modalState,
@@ -35,6 +37,8 @@ export async function engineProject(): Promise<EngineProject> {
     MODAL_TOKEN_SECRET: "as-integration",
   };
   env.PATH = [FAKE_MODAL_DIR, engine.binDir, join(PROJECT_DIR, "node_modules", ".bin"), env.PATH].join(delimiter);
+  // the command plugin from the plugin cache of a private PULUMI_HOME, not ambient from PATH (no warning per run)
+  env = await usePluginCache(engine, env);
   const pulumiCommand = await PulumiCommand.get({ root: dirname(engine.binDir) });
   return {
     dir,
