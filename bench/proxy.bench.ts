@@ -4,11 +4,15 @@
 // proxy CPU ms per request, proxy peak RSS, and checks deltas out = chunks in. Results: bench/results/proxy-*.json.
 // `--faults`: 1,000 proxied requests while the stub injects 5% HTTP 500, 5% mid-stream drops, 10% slow first bytes.
 //
-// Three processes so that CPU and RSS are the proxy's own: this one (load generator), a stub child and a proxy child
-// (same file, --role=stub / --role=proxy), talking over execa IPC.
-import { execa, getOneMessage, sendMessage } from "execa";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// Three processes so that CPU and RSS are the proxy's own: this one (load generator), a stub child (this file,
+// --role=stub) and the proxy as users run it: `sera --proxy-only` (runtime/sera/bin.ts). The proxy's CPU time and
+// peak RSS are read from outside, /proc/<pid>/stat (utime+stime, all threads) and /proc/<pid>/status (VmHWM).
+// `--via=role` runs the proxy in a child of this file instead (the measurement before sera was used; kept to compare),
+// and `--faults` always does, because its leak check needs to trigger a GC in the proxy over IPC.
+import { execa, getOneMessage, sendMessage, type ResultPromise } from "execa";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,6 +63,44 @@ async function runProxy(upstream: string): Promise<void> {
     } else break;
   }
   await p.close();
+}
+
+// ---------- proxy process ----------
+const TICK_MS = 10; // USER_HZ is 100 on Linux (sysconf(_SC_CLK_TCK)); /proc/<pid>/stat counts in its ticks
+
+/** CPU (user, kernel) and peak/current RSS of a process, from /proc. */
+function procUsage(pid: number): { cpuMs: number; sysMs: number; maxRssMB: number; rssMB: number } {
+  // fields after the ")" that closes comm: state is field 3, utime 14, stime 15
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const utime = Number(f[11]), stime = Number(f[12]);
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
+  return { cpuMs: (utime + stime) * TICK_MS, sysMs: stime * TICK_MS, maxRssMB: kb("VmHWM") / 1024, rssMB: kb("VmRSS") / 1024 };
+}
+
+interface ProxyProcess { url: string; pid: number; proc: ResultPromise; stop(): Promise<void> }
+
+/** `sera --proxy-only` on the stub, as a user starts it (its log goes to a temporary XDG_STATE_HOME). */
+async function startSeraProxy(stubUrl: string, flags: string[]): Promise<ProxyProcess> {
+  const state = mkdtempSync(join(tmpdir(), "bench-sera-"));
+  const proc = execa(process.execPath, [...flags, join(root, "runtime/sera/bin.ts"), "--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
+    env: { SERA_PROXY_TOKEN: TOKEN, XDG_STATE_HOME: state, SERA_STACK: "bench-none" }, stdin: "ignore", stdout: "ignore", stderr: "pipe", buffer: false,
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = "";
+    proc.stderr!.setEncoding("utf8");
+    proc.stderr!.on("data", (d: string) => {
+      err += d;
+      const m = /Proxy running on (http:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    proc.catch((e: Error) => reject(new Error(`sera --proxy-only failed: ${e.message}\n${err}`)));
+  });
+  return {
+    url, pid: proc.pid!, proc,
+    async stop() { proc.kill("SIGINT"); await proc.catch(() => {}); rmSync(state, { recursive: true, force: true }); },
+  };
 }
 
 // ---------- load generator ----------
@@ -114,9 +156,18 @@ async function main(): Promise<void> {
   const { url: stubUrl } = (await stubP.getOneMessage()) as { url: string };
   const prof = process.env.BENCH_PROXY_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROXY_PROF}`] : [];
   const flags = (process.env.BENCH_PROXY_FLAGS ?? "").split(" ").filter(Boolean);
-  const proxyP = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
-  const { url: proxyUrl } = (await proxyP.getOneMessage()) as { url: string };
-  const usage = async () => { await proxyP.sendMessage({ cmd: "usage" }); return (await proxyP.getOneMessage()) as { cpuMs: number; sysMs: number; maxRssMB: number; rssMB: number }; };
+  const via = faults ? "role" : arg("via") ?? "sera";
+  let proxy: ProxyProcess;
+  let proxyP: ResultPromise<{ ipc: true }> | undefined;
+  if (via === "sera") proxy = await startSeraProxy(stubUrl, [...prof, ...flags]);
+  else {
+    const p = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+    proxyP = p;
+    const { url } = (await p.getOneMessage()) as { url: string };
+    proxy = { url, pid: p.pid!, proc: p, async stop() { await p.sendMessage({ cmd: "exit" }); await p; } };
+  }
+  const proxyUrl = proxy.url;
+  const usage = async () => procUsage(proxy.pid);
 
   const { anthropic, size } = benchRequest();
   const { toOpenAIRequest } = await import(join(root, "runtime/proxy/translate/request.ts"));
@@ -133,8 +184,8 @@ async function main(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const b = bodies(true).proxy;
     await load(50, 8, () => shoot(agent, new URL(`${proxyUrl}/v1/messages`), b, { "x-api-key": TOKEN }, false)); // warm-up
-    await proxyP.sendMessage({ cmd: "gc" });
-    const base = (await proxyP.getOneMessage()) as { rssMB: number; heapMB: number };
+    await proxyP!.sendMessage({ cmd: "gc" });
+    const base = (await proxyP!.getOneMessage()) as { rssMB: number; heapMB: number };
     const { shots, wallMs } = await load(1000, 64, () => shoot(agent, new URL(`${proxyUrl}/v1/messages`), b, { "x-api-key": TOKEN }, true));
     let complete = 0, errors = 0, invalid = 0;
     for (const s of shots) {
@@ -142,8 +193,8 @@ async function main(): Promise<void> {
       const err = (s.status >= 400 && /"type":"error"/.test(s.body)) || (s.status === 200 && /event: error\ndata: \{"type":"error"/.test(s.body) && !s.body.includes("message_stop"));
       if (ok) complete++; else if (err) errors++; else invalid++;
     }
-    await proxyP.sendMessage({ cmd: "gc" });
-    const after = (await proxyP.getOneMessage()) as { rssMB: number; heapMB: number };
+    await proxyP!.sendMessage({ cmd: "gc" });
+    const after = (await proxyP!.getOneMessage()) as { rssMB: number; heapMB: number };
     const res = { kind: "faults", requests: 1000, complete, anthropicErrors: errors, invalidOrHung: invalid, wallMs: r2(wallMs), rssBeforeMB: r2(base.rssMB), rssAfterGcMB: r2(after.rssMB), heapBeforeMB: r2(base.heapMB), heapAfterGcMB: r2(after.heapMB), heapBackToBaseline: after.heapMB - base.heapMB < 8 };
     console.log(res);
     results.push(res);
@@ -181,7 +232,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    if (quick) { await proxyP.sendMessage({ cmd: "exit" }); await stubP.sendMessage({ cmd: "exit" }); await Promise.all([proxyP, stubP]); return; }
+    if (quick) { await proxy.stop(); await stubP.sendMessage({ cmd: "exit" }); await stubP; return; }
     const find = (t: string, s: boolean, c: number) => results.find((r) => r.target === t && r.stream === s && r.concurrency === c) as Record<string, number>;
     const p1 = find("proxy", true, 1), d1 = find("direct", true, 1), p16 = find("proxy", true, 16), d16 = find("direct", true, 16);
     const cpu = Math.max(...results.filter((r) => r.target === "proxy" && r.stream).map((r) => r.proxyCpuMsPerReq as number));
@@ -199,11 +250,11 @@ async function main(): Promise<void> {
     results.push({ kind: "targets", ...targets });
   }
   const file = join(here, "results", `proxy-${faults ? "faults-" : ""}${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ node: process.version, requestBytes: size, chunks: CHUNKS, results }, null, 1));
+  writeFileSync(file, JSON.stringify({ node: process.version, proxyProcess: via === "sera" ? "sera --proxy-only" : "bench child (--role=proxy)", proxyFlags: flags, requestBytes: size, chunks: CHUNKS, results }, null, 1));
   console.log(`results: ${file}`);
-  await proxyP.sendMessage({ cmd: "exit" });
+  await proxy.stop();
   await stubP.sendMessage({ cmd: "exit" });
-  await Promise.all([proxyP, stubP]);
+  await stubP;
 }
 
 const role = arg("role");
