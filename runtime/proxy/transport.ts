@@ -47,7 +47,9 @@ export function httpTransport(): Transport {
       const u = new URL(url);
       const mod = u.protocol === "https:" ? https : http;
       const headers: Record<string, string | number> = { ...init.headers };
-      if (init.body !== undefined) headers["content-length"] = Buffer.byteLength(init.body);
+      // encoded once: a length from the string and then a write of the string would each walk its UTF-8
+      const body = init.body === undefined ? undefined : Buffer.from(init.body, "utf8");
+      if (body !== undefined) headers["content-length"] = body.length;
       const req = mod.request(u, { method: init.method, headers, agent: agents[u.protocol as "http:"], signal: init.signal }, (res) => {
         res.setEncoding("utf8");
         const status = res.statusCode ?? 0;
@@ -56,6 +58,6 @@ export function httpTransport(): Transport {
       req.on("error", reject);
       // the request body is written in one go; the socket's Nagle delay would otherwise cost ~40 ms per request
       req.setNoDelay(true);
-      req.end(init.body);
+      req.end(body);
     });
 }

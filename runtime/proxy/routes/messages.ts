@@ -47,8 +47,10 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     dialect: rt.dialect, ctx, thinking: wantsThinking(req), model: req.model, messageId: id, stopSequences: req.stop_sequences,
   };
   const reqId = c.get("requestId");
+  // the closures below live as long as the stream: they capture a flag, not the translated request (tens of KB)
+  const streaming = upstreamReq.stream;
   const log = (level: "info" | "warn", msg: string, f: Record<string, string | number | boolean | undefined> = {}) =>
-    rt.logger.log(level, msg, { requestId: reqId, dialect: rt.dialect.name, stream: upstreamReq.stream, ...f });
+    rt.logger.log(level, msg, { requestId: reqId, dialect: rt.dialect.name, stream: streaming, ...f });
 
   // A client disconnect aborts the upstream request at once (frees the GPU slot) — but only while it is running:
   // aborting a finished exchange would destroy a reusable keep-alive connection.
@@ -61,7 +63,7 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
     onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
   });
 
-  if (!upstreamReq.stream) {
+  if (!streaming) {
     try {
       const r = await pending;
       if (r.kind === "compact") {
