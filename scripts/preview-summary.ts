@@ -61,6 +61,7 @@ export function summarizePreview(stack: string, steps: readonly PreviewStep[]): 
   const rows: string[] = [];
   const seen = new Set<string>();
   for (const s of steps) {
+    if (s.type.startsWith("pulumi:providers:")) continue; // default providers: not counted by pulumi either
     const op = OP_LABEL[s.op] ?? (s.op === "same" ? "same" : s.op);
     if (op === "replace" && seen.has(s.urn)) continue; // one row per replaced resource
     seen.add(s.urn);

@@ -17,6 +17,7 @@ it("names the endpoint knobs that changed inside the deploy command's spec", () 
       new: { inputs: { environment: { ENDPOINT_SPEC: spec(64, "H100:1") } } },
     },
     { op: "same", urn: urn("command:local:Command", "vlm-deploy"), type: "command:local:Command" },
+    { op: "create", urn: "urn:pulumi:dev::coding-agent-server::pulumi:providers:command::default_1_2_1", type: "pulumi:providers:command" },
   ];
   const { markdown, counts } = summarizePreview("dev", steps);
   expect(counts).toEqual({ same: 3, update: 1 });
