@@ -34,6 +34,8 @@ export async function engineProject(): Promise<EngineProject> {
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     FAKE_MODAL_STATE: modalState,
+    // explicit, so it wins over the real CLI that `npm run up` puts on PATH from .venv
+    MODAL_BIN: join(FAKE_MODAL_DIR, "modal"),
     MODAL_TOKEN_ID: "ak-integration",
     MODAL_TOKEN_SECRET: "as-integration",
   };

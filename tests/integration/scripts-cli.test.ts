@@ -27,3 +27,23 @@ it("prints pulumi preview --diff and writes a markdown summary per resource", as
   expect(md).toContain("| `vlm-deploy` | `command:local:Command` | create | — |");
   expect(md).toContain("**6 to create");
 });
+
+it("npm run up deploys a stack on the real engine, generating its API keys once as secrets", async () => {
+  writeFileSync(join(p.dir, "Pulumi.up.yaml"), readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml")));
+  const up = () => execa("node", ["scripts/up.ts", "--stack", "up"], { cwd: p.dir, env: p.env, extendEnv: false, reject: false, stdin: "ignore" });
+  const first = await up();
+  expect(first.stderr).toContain("generated coderApiKey (a Pulumi secret of stack up)");
+  expect(first.stderr).toContain("generated vlmApiKey (a Pulumi secret of stack up)");
+  expect(first.exitCode).toBe(0);
+  expect(first.stdout).toMatch(/\+ 6 created/);
+  const yaml = readFileSync(join(p.dir, "Pulumi.up.yaml"), "utf8");
+  expect(yaml).toMatch(/coding-agent-server:coderApiKey:\n\s+secure: /);
+  const outputs = JSON.parse((await execa("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", "up"], { cwd: p.dir, env: p.env })).stdout);
+  expect(outputs.coder.apiKey).toMatch(/^sk-[\w-]{32}$/);
+  expect(yaml).not.toContain(outputs.coder.apiKey);
+  expect(first.stdout + first.stderr).not.toContain(outputs.coder.apiKey);
+  const second = await up();
+  expect(second.exitCode).toBe(0);
+  expect(second.stderr).not.toContain("generated");
+  expect(second.stdout).toMatch(/6 unchanged/);
+});
