@@ -81,11 +81,16 @@ function procUsage(pid: number): { cpuMs: number; sysMs: number; maxRssMB: numbe
 
 interface ProxyProcess { url: string; pid: number; proc: ResultPromise; stop(): Promise<void> }
 
-/** `sera --proxy-only` on the stub, as a user starts it (its log goes to a temporary XDG_STATE_HOME). */
+/** `sera --proxy-only` on the stub, as `npx sera` starts it: the executable itself, so that the node flags of its
+ *  first line apply (extra flags for a measurement go through NODE_OPTIONS). Its log goes to a temporary XDG_STATE_HOME. */
 async function startSeraProxy(stubUrl: string, flags: string[]): Promise<ProxyProcess> {
   const state = mkdtempSync(join(tmpdir(), "bench-sera-"));
-  const proc = execa(process.execPath, [...flags, join(root, "runtime/sera/bin.ts"), "--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
-    env: { SERA_PROXY_TOKEN: TOKEN, XDG_STATE_HOME: state, SERA_STACK: "bench-none" }, stdin: "ignore", stdout: "ignore", stderr: "pipe", buffer: false,
+  const proc = execa(join(root, "runtime/sera/bin.ts"), ["--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
+    env: {
+      SERA_PROXY_TOKEN: TOKEN, XDG_STATE_HOME: state, SERA_STACK: "bench-none", NODE_OPTIONS: flags.join(" "),
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`, // the shebang's `env node` must find this node (24)
+    },
+    stdin: "ignore", stdout: "ignore", stderr: "pipe", buffer: false,
   });
   const url = await new Promise<string>((resolve, reject) => {
     let err = "";
@@ -158,10 +163,11 @@ async function main(): Promise<void> {
   const flags = (process.env.BENCH_PROXY_FLAGS ?? "").split(" ").filter(Boolean);
   const via = faults ? "role" : arg("via") ?? "sera";
   let proxy: ProxyProcess;
-  let proxyP: ResultPromise<{ ipc: true }> | undefined;
+  const roleOptions = { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" } as const;
+  let proxyP: ResultPromise<typeof roleOptions> | undefined;
   if (via === "sera") proxy = await startSeraProxy(stubUrl, [...prof, ...flags]);
   else {
-    const p = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+    const p = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], roleOptions);
     proxyP = p;
     const { url } = (await p.getOneMessage()) as { url: string };
     proxy = { url, pid: p.pid!, proc: p, async stop() { await p.sendMessage({ cmd: "exit" }); await p; } };
@@ -202,6 +208,14 @@ async function main(): Promise<void> {
     agent.destroy();
   } else {
     console.log(`request ${size} bytes, ${CHUNKS} chunks`);
+    { // JIT warm-up of every path once, so that no measured row pays for V8 compiling the proxy's hot code
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+      for (const stream of [true, false]) {
+        const b = bodies(stream);
+        await load(Number(process.env.BENCH_WARMUP ?? 1000), 16, () => shoot(agent, new URL(`${proxyUrl}/v1/messages`), b.proxy, { "x-api-key": TOKEN }, false));
+      }
+      agent.destroy();
+    }
     const quick = process.argv.includes("--quick"); // a fast look while tuning: streaming only, fewer requests
     for (const stream of quick ? [true] : [true, false]) {
       const b = bodies(stream);
@@ -212,9 +226,9 @@ async function main(): Promise<void> {
           const url = new URL(target === "proxy" ? `${proxyUrl}/v1/messages` : `${stubUrl}/chat/completions`);
           const hdr: Record<string, string> = target === "proxy" ? { "x-api-key": TOKEN } : {};
           await load(Math.min(200, n), conc, () => shoot(agent, url, b[target], hdr, false)); // warm-up
-          const before = await usage();
+          const before = await usage(), stubBefore = procUsage(stubP.pid!);
           const { shots, wallMs } = await load(n, conc, () => shoot(agent, url, b[target], hdr, false));
-          const after = await usage();
+          const after = await usage(), stubAfter = procUsage(stubP.pid!);
           agent.destroy();
           const ok = shots.filter((s) => s.status === 200);
           const deltasOk = stream ? ok.every((s) => s.deltas === CHUNKS) : true;
@@ -225,6 +239,8 @@ async function main(): Promise<void> {
             proxyCpuMsPerReq: target === "proxy" ? r2((after.cpuMs - before.cpuMs) / n) : null,
             proxyKernelMsPerReq: target === "proxy" ? r2((after.sysMs - before.sysMs) / n) : null,
             proxyPeakRssMB: target === "proxy" ? r2(after.maxRssMB) : null,
+            // for scale: the stub (a Hono server on node:http doing no translation) answering the same requests
+            stubCpuMsPerReq: r2((stubAfter.cpuMs - stubBefore.cpuMs) / n),
             deltasOutEqualsChunksIn: deltasOk,
           };
           results.push(row);

@@ -4,6 +4,7 @@
 // - fetchTransport: any fetch function — used when ProxyDeps.fetch is injected (tests pass a stub's fetch).
 import http from "node:http";
 import https from "node:https";
+import { encodeUtf8 } from "./utf8.ts";
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -47,8 +48,8 @@ export function httpTransport(): Transport {
       const u = new URL(url);
       const mod = u.protocol === "https:" ? https : http;
       const headers: Record<string, string | number> = { ...init.headers };
-      // encoded once: a length from the string and then a write of the string would each walk its UTF-8
-      const body = init.body === undefined ? undefined : Buffer.from(init.body, "utf8");
+      // encoded once (a length from the string and then a write of it would each walk its UTF-8), and fast (utf8.ts)
+      const body = init.body === undefined ? undefined : encodeUtf8(init.body);
       if (body !== undefined) headers["content-length"] = body.length;
       const req = mod.request(u, { method: init.method, headers, agent: agents[u.protocol as "http:"], signal: init.signal }, (res) => {
         res.setEncoding("utf8");

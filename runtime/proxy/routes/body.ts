@@ -1,8 +1,7 @@
 // Reading a JSON body defensively: size limit (413), strict UTF-8 and JSON syntax (400 naming the body).
 import type { Context } from "hono";
 import { invalidRequest, ProxyError } from "../errors.ts";
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+import { decodeUtf8 } from "../utf8.ts";
 
 export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
   const declared = Number(c.req.header("content-length") ?? "0");
@@ -10,12 +9,8 @@ export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
   const buf = await c.req.arrayBuffer();
   if (buf.byteLength > maxBytes) throw new ProxyError("request_too_large", `request body is ${buf.byteLength} bytes; the limit is ${maxBytes}`);
   if (buf.byteLength === 0) throw invalidRequest("body: empty; expected a JSON object");
-  let text: string;
-  try {
-    text = utf8.decode(buf);
-  } catch {
-    throw invalidRequest("body: not valid UTF-8");
-  }
+  const text = decodeUtf8(new Uint8Array(buf));
+  if (text === undefined) throw invalidRequest("body: not valid UTF-8");
   try {
     return JSON.parse(text);
   } catch (err) {
