@@ -68,9 +68,10 @@ export function nodeSseWriter(res: ServerResponse): SseWriter {
     },
     close() {
       if (closed) return;
-      this.flush();
       closed = true;
-      if (!res.destroyed) res.end();
+      // the last frames and the end of the chunked body in one write (one syscall less per request)
+      if (!res.destroyed) res.end(pending === "" ? undefined : pending);
+      pending = "";
     },
   };
 }
