@@ -3,10 +3,14 @@ import type { AnthropicRequest, OpenAIChatRequest } from "./types.ts";
 
 // Claude Code states its working directory in an environment block: "Primary working directory: /x" (2.1.19x,
 // in the system prompt or a <system-reminder>) or "Working directory: /x" (2.1.330, in a role:"system" message).
-const CWD_RE = /(?:Primary working directory|Working directory):\s*(\S[^\n]*)/;
+const CWD_RE = /(?:Primary working directory|Working directory):\s*(\S[^\n]*)/g;
 
 function firstCwd(text: string): string | undefined {
-  if (!text.includes("orking directory:")) return undefined;
+  const at = text.indexOf("orking directory:");
+  if (at < 0) return undefined;
+  // every match contains that phrase, so none starts before it ("Primary w" is 9 characters): the regex only
+  // scans from there instead of trying both alternatives at each position of a system prompt
+  CWD_RE.lastIndex = Math.max(0, at - 9);
   const m = CWD_RE.exec(text);
   return m ? m[1].trim() : undefined;
 }

@@ -1,4 +1,5 @@
 // Anthropic → OpenAI request translation (native dialect + common fields) on captured Claude Code requests.
+import fc from "fast-check";
 import { nativeDialect } from "../../runtime/proxy/dialects/native.ts";
 import { toOpenAIRequest, wantsThinking } from "../../runtime/proxy/translate/request.ts";
 import { validateRequest } from "../../runtime/proxy/translate/validate.ts";
@@ -100,6 +101,17 @@ describe("captured Claude Code requests", () => {
     expect(workingDirectoryOf(captured("first-turn").body)).toBe("/home/dev/project");
     expect(workingDirectoryOf({ model: "m", max_tokens: 1, messages: [{ role: "system", content: "Working directory: /srv/app\nPlatform: linux" }] })).toBe("/srv/app");
     expect(workingDirectoryOf({ model: "m", max_tokens: 1, messages: [{ role: "user", content: "hi" }] })).toBeUndefined();
+  });
+
+  it("finds the first announced working directory wherever the phrase sits (same as a whole-text regex search)", () => {
+    const reference = (t: string) => /(?:Primary working directory|Working directory):\s*(\S[^\n]*)/.exec(t)?.[1].trim();
+    const pieces = ["Primary working directory: /a b", "Working directory: /srv", "reworking directory: no", "orking directory: x", "Primary ", "W", "w", "\n", " ", "text"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => {
+        const text = parts.join("");
+        expect(workingDirectoryOf({ model: "m", max_tokens: 1, system: text, messages: [] })).toBe(reference(text));
+      }),
+    );
   });
 });
 
