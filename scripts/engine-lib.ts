@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { execa } from "execa";
+import { findOnPath, isExecutable } from "../lib/which.ts";
 import { z } from "zod";
 
 export const PROJECT_DIR = join(import.meta.dirname, "..");
@@ -175,13 +176,6 @@ export function engineVersions(): EngineVersions {
   return { sdk: sdk.pulumi, command, build };
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    return statSync(path).isFile() && (statSync(path).mode & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs `<binDir>/pulumi version` and checks the other two binaries are beside it. With
@@ -197,12 +191,6 @@ export async function validateBinDir(binDir: string, wanted: string, commandPlug
   return version === wanted ? { binDir, pulumi: pulumiBin, version } : undefined;
 }
 
-async function which(name: string, path: string | undefined): Promise<string | undefined> {
-  for (const dir of (path ?? "").split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 const INSTALLER_HOST = "https://get.pulumi.com";
 
@@ -259,7 +247,7 @@ export interface BuildOptions {
 
 /** `go` from PATH, else the official tarball's default location (often not on a non-login PATH). */
 export async function goBinary(path: string | undefined = process.env.PATH): Promise<string> {
-  return (await which("go", path)) ?? (isExecutable("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go");
+  return findOnPath("go", path) ?? (isExecutable("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : "go");
 }
 
 /** Go settings for the build: keep the default module/build caches; use the local toolchain when new enough. */
@@ -446,7 +434,7 @@ export async function ensureEngine(opts: EnsureOptions = {}): Promise<Engine> {
   const engine = await resolveEngine(
     {
       onPath: async () => {
-        const found = await which("pulumi", env.PATH);
+        const found = findOnPath("pulumi", env.PATH);
         const pluginCache = join(pluginCacheDir(env), `resource-command-v${v.command}`);
         return found ? validateBinDir(dirname(found), v.sdk, pluginCache) : undefined;
       },

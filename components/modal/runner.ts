@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { EndpointSpec } from "../endpoint-spec.ts";
 import { modalCredentialsProblem } from "./credentials.ts";
-import { findOnPath } from "./which.ts";
+import { findOnPath } from "../../lib/which.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_FILE = join(here, "vllm_app.py");

@@ -1,6 +1,6 @@
 // Runs the capture plan: tries each candidate tool in order and returns the first image it gets.
 // Every failure (no display, tool missing, X server refusing the connection) becomes a ToolError.
-import { accessSync, constants } from "node:fs";
+import { findOnPath } from "../../lib/which.ts";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -24,18 +24,9 @@ export interface Screenshot {
   readonly tool: string;
 }
 
-/** Pure-ish PATH lookup (stat only): is `command` an executable in one of env.PATH's directories? */
+/** Is `command` an executable in one of pathVar's directories? */
 export function onPath(command: string, pathVar: string | undefined): boolean {
-  for (const dir of (pathVar ?? "").split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      // not in this directory
-    }
-  }
-  return false;
+  return findOnPath(command, pathVar) !== undefined;
 }
 
 export async function captureScreen(display: string | undefined, deps: CaptureDeps, signal: AbortSignal): Promise<Screenshot> {

@@ -1,7 +1,7 @@
 // Node and qwen-code version checks (pure) and the npm install of qwen-code when it is missing or too old.
 import { dirname, join } from "node:path";
 import type { Runner } from "./process.ts";
-import { whichSync } from "./stack-outputs.ts";
+import { findOnPath } from "../../lib/which.ts";
 
 export const QWEN_PACKAGE = "@qwen-code/qwen-code";
 /** The version the settings keys, the tool_search/tool_call flow and the privacy list were verified with. */
@@ -65,12 +65,12 @@ async function probe(bin: string | undefined, deps: ToolDeps): Promise<{ path: s
 }
 
 export async function findNode(deps: ToolDeps): Promise<{ path: string; version: string } | undefined> {
-  return probe(whichSync("node", deps.env["PATH"]), deps);
+  return probe(findOnPath("node", deps.env["PATH"]), deps);
 }
 
 export async function findQwen(deps: ToolDeps, extraDirs: readonly string[] = []): Promise<{ path: string; version: string } | undefined> {
   const pathValue = [...extraDirs, deps.env["PATH"] ?? ""].join(":");
-  return probe(whichSync("qwen", pathValue), deps);
+  return probe(findOnPath("qwen", pathValue), deps);
 }
 
 /** `npm install -g` of the pinned qwen-code; returns the global bin directory npm installed into. */

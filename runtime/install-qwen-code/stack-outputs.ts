@@ -1,6 +1,7 @@
 // Where the stack outputs come from: `pulumi stack output --json --show-secrets --stack NAME` in the project,
 // or a JSON file of the same shape. Never a hand-typed URL.
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { findOnPath } from "../../lib/which.ts";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseStackOutputs, OutputsError } from "./outputs.ts";
@@ -56,21 +57,7 @@ export async function readStackOutputs(stack: string, deps: StackDeps): Promise<
 }
 
 /** Finds an executable on a PATH value. */
-const isExecutable = (p: string): boolean => {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-};
 
-export function whichSync(name: string, pathValue: string | undefined, exists: (p: string) => boolean = isExecutable): string | undefined {
-  for (const dir of (pathValue ?? "").split(":")) {
-    if (dir !== "" && exists(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /**
  * PULUMI_BIN, else the project's engine helper (scripts/engine-lib.ts `ensureEngine()`, which finds, downloads or
@@ -96,7 +83,7 @@ export function defaultPulumiLocator(projectDir: string, env: Readonly<Record<st
         }
       }
     }
-    const onPath = whichSync("pulumi", env["PATH"]);
+    const onPath = findOnPath("pulumi", env["PATH"]);
     if (onPath) return { bin: onPath, env: backendEnv };
     throw new OutputsError("the Pulumi CLI was not found: run `npm run engine` or set PULUMI_BIN, or pass --outputs FILE");
   };
