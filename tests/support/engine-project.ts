@@ -22,7 +22,7 @@ export interface EngineProject {
 export async function engineProject(): Promise<EngineProject> {
   const engine = await ensureEngine({ quiet: true });
   const dir = mkdtempSync(join(tmpdir(), "cas-engine-"));
-  for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "requirements.txt", "components", "scripts"]) cpSync(join(PROJECT_DIR, f), join(dir, f), { recursive: true });
+  for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "requirements.txt", "components", "lib", "scripts"]) cpSync(join(PROJECT_DIR, f), join(dir, f), { recursive: true });
   // shared, read-only here: packages, the venv with modal, and the engine's build sources (its cache key)
   for (const f of ["node_modules", ".venv", "tools"]) symlinkSync(join(PROJECT_DIR, f), join(dir, f));
   const backendDir = join(dir, ".state");
