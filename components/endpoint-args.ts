@@ -166,6 +166,16 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** limitMmPerPrompt as an object, whether given as JSON text or as an object; `where` names the key in errors. */
+export function limitMmObject(where: string, value: VllmEndpointArgs["limitMmPerPrompt"]): Readonly<Record<string, number>> | undefined {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as Record<string, number>;
+  } catch {
+    throw new ConfigError(`${where}.limitMmPerPrompt: must be JSON, e.g. {"image":5}`);
+  }
+}
+
 /** Validates an endpoint object; `where` is its config key, e.g. "coding-agent-server:coder". */
 export function parseEndpointConfig(where: string, raw: unknown): EndpointConfig {
   const r = endpointConfigSchema.safeParse(raw);

@@ -1,7 +1,7 @@
 // The one description of a deployed endpoint. The Pulumi component, `sera --modal` and the deploy script all
 // build it here; the Modal app (modal/vllm_app.py) reads it as JSON and runs exactly `spec.serve.argv`.
 import { planCapacity, type CapacityPlan } from "./capacity.ts";
-import { ConfigError, DEFAULTS, type VllmEndpointArgs } from "./endpoint-args.ts";
+import { ConfigError, DEFAULTS, limitMmObject, type VllmEndpointArgs } from "./endpoint-args.ts";
 import { parseGpu } from "./gpus.ts";
 import { MODEL_CATALOG, type ModelArchitecture } from "./model-catalog.ts";
 
@@ -61,7 +61,7 @@ export function architectureFor(args: Pick<VllmEndpointArgs, "model" | "architec
 }
 
 /** The `vllm serve` argv (after "vllm serve" itself is prepended). The API key comes from VLLM_API_KEY, never argv. */
-export function vllmServeArgv(args: VllmEndpointArgs, maxModelLen: number): string[] {
+export function vllmServeArgv(args: VllmEndpointArgs, maxModelLen: number, name = args.model): string[] {
   const gpu = parseGpu(args.gpu);
   const argv = ["vllm", "serve", args.model, "--served-model-name", args.servedModelName ?? args.model, "--host", "0.0.0.0", "--port", String(SERVER_PORT)];
   if (args.revision) argv.push("--revision", args.revision);
@@ -73,10 +73,8 @@ export function vllmServeArgv(args: VllmEndpointArgs, maxModelLen: number): stri
   if (gpu.count > 1) argv.push("--tensor-parallel-size", String(gpu.count));
   if (args.toolCallParser) argv.push("--enable-auto-tool-choice", "--tool-call-parser", args.toolCallParser);
   if (args.reasoningParser) argv.push("--reasoning-parser", args.reasoningParser);
-  if (args.limitMmPerPrompt !== undefined) {
-    const limit = typeof args.limitMmPerPrompt === "string" ? JSON.parse(args.limitMmPerPrompt) : args.limitMmPerPrompt;
-    argv.push("--limit-mm-per-prompt", JSON.stringify(limit));
-  }
+  const limit = limitMmObject(name, args.limitMmPerPrompt);
+  if (limit !== undefined) argv.push("--limit-mm-per-prompt", JSON.stringify(limit));
   if (args.trustRemoteCode) argv.push("--trust-remote-code");
   if (args.enforceEager) argv.push("--enforce-eager");
   if (args.fastBoot) argv.push("--enable-sleep-mode");
@@ -97,13 +95,6 @@ export function buildEndpoint(name: string, args: VllmEndpointArgs, ctx: SpecCon
   const arch = architectureFor(args);
   const maxModelLen = args.maxModelLen ?? arch?.maxContext;
   if (maxModelLen === undefined) throw new ConfigError(`${name}: maxModelLen is required for ${args.model}, which is not in the model catalog`);
-  if (args.limitMmPerPrompt !== undefined && typeof args.limitMmPerPrompt === "string") {
-    try {
-      JSON.parse(args.limitMmPerPrompt);
-    } catch {
-      throw new ConfigError(`${name}.limitMmPerPrompt: must be JSON, e.g. {"image":5}`);
-    }
-  }
   const appName = args.appName ?? defaultAppName(ctx.project, ctx.stack, name);
   const maxInputs = args.maxInputs ?? DEFAULTS.maxInputs;
   const weights = args.weights ?? DEFAULTS.weights;
@@ -122,7 +113,7 @@ export function buildEndpoint(name: string, args: VllmEndpointArgs, ctx: SpecCon
     gpu: gpu.modal,
     vllmVersion: args.vllmVersion ?? DEFAULTS.vllmVersion,
     port: SERVER_PORT,
-    serve: { argv: vllmServeArgv(args, maxModelLen), env: serveEnv },
+    serve: { argv: vllmServeArgv(args, maxModelLen, name), env: serveEnv },
     scaling: {
       scaledownWindow: args.scaledownWindow ?? DEFAULTS.scaledownWindow,
       minContainers: args.minContainers ?? DEFAULTS.minContainers,

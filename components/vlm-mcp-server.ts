@@ -2,7 +2,7 @@
 // such as qwen-code run locally (mcp/main.ts over stdio).
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { VllmEndpointArgs } from "./endpoint-args.ts";
+import { limitMmObject, type VllmEndpointArgs } from "./endpoint-args.ts";
 import { PROJECT_DIR } from "./stack-config.ts";
 import { VllmEndpoint } from "./vllm-endpoint.ts";
 
@@ -30,8 +30,7 @@ export interface McpServerRegistration {
 
 /** Images per prompt come from the vLLM limit ({"image":5}) so the MCP server and vLLM agree. */
 export function maxImagesPerPrompt(args: VllmEndpointArgs): number {
-  const limit = typeof args.limitMmPerPrompt === "string" ? (JSON.parse(args.limitMmPerPrompt) as Record<string, number>) : args.limitMmPerPrompt;
-  return limit?.image ?? 1;
+  return limitMmObject(args.model, args.limitMmPerPrompt)?.image ?? 1;
 }
 
 export class VlmMcpServer extends pulumi.ComponentResource {
