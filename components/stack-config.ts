@@ -21,6 +21,8 @@ export interface StackEndpoints {
   readonly vlm: EndpointConfig;
   /** undefined unless configured and enabled */
   readonly sera?: EndpointConfig;
+  /** the SERA settings even while disabled (`sera --modal` deploys them on demand) */
+  readonly seraConfigured?: EndpointConfig;
   readonly vlmTimeoutSeconds?: number;
 }
 
@@ -63,7 +65,7 @@ export function parseStackConfig(all: Readonly<Record<string, unknown>>, project
     if (!Number.isInteger(vlmTimeoutSeconds) || vlmTimeoutSeconds <= 0) problems.push(`${project}:vlmTimeoutSeconds: must be a positive integer number of seconds`);
   }
   if (problems.length || !coder || !vlm) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
-  return { coder, vlm, ...(sera && sera.enabled !== false ? { sera } : {}), ...(vlmTimeoutSeconds ? { vlmTimeoutSeconds } : {}) };
+  return { coder, vlm, ...(sera && sera.enabled !== false ? { sera } : {}), ...(sera ? { seraConfigured: sera } : {}), ...(vlmTimeoutSeconds ? { vlmTimeoutSeconds } : {}) };
 }
 
 function safeJson(text: string): unknown {
@@ -75,7 +77,7 @@ function safeJson(text: string): unknown {
 }
 
 /** Reads Pulumi.<stack>.yaml directly (no engine needed): the endpoint settings local tools deploy from. */
-export function loadStackEndpointConfig(stack: string, projectDir = PROJECT_DIR): StackEndpoints & { seraConfigured?: EndpointConfig } {
+export function loadStackEndpointConfig(stack: string, projectDir = PROJECT_DIR): StackEndpoints {
   const file = join(projectDir, `Pulumi.${stack}.yaml`);
   let text: string;
   try {
@@ -87,7 +89,5 @@ export function loadStackEndpointConfig(stack: string, projectDir = PROJECT_DIR)
   const config = doc.config ?? {};
   // secure values stay encrypted in the file; local tools get keys from env or stack outputs instead
   const plain = Object.fromEntries(Object.entries(config).filter(([, v]) => !(v && typeof v === "object" && "secure" in (v as object))));
-  const parsed = parseStackConfig(plain);
-  const seraRaw = config[`${PROJECT}:sera`];
-  return { ...parsed, ...(seraRaw ? { seraConfigured: parseEndpointConfig(`${PROJECT}:sera`, seraRaw) } : {}) };
+  return parseStackConfig(plain);
 }
