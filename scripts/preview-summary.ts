@@ -1,6 +1,8 @@
 // Pure: the steps of a `pulumi preview` → a markdown summary fit for a pull-request comment.
 // For our deploy commands it reads the endpoint spec on both sides and names the knobs that changed.
 
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+
 export interface PreviewStep {
   op: string;
   urn: string;
@@ -9,6 +11,12 @@ export interface PreviewStep {
   detailedDiff?: Record<string, { diffKind: string; inputDiff: boolean }>;
   old?: { inputs?: Record<string, any> };
   new?: { inputs?: Record<string, any> };
+}
+
+/** The step a preview engine event announces (Automation API `resourcePreEvent`), or undefined for other events. */
+export function stepFromEvent(e: EngineEvent): PreviewStep | undefined {
+  const m = e.resourcePreEvent?.metadata;
+  return m && { op: m.op, urn: m.urn, type: m.type, diffs: m.diffs, detailedDiff: m.detailedDiff as PreviewStep["detailedDiff"], old: m.old, new: m.new };
 }
 
 const OP_LABEL: Record<string, string> = { create: "create", update: "update", delete: "delete", replace: "replace", "create-replacement": "replace", "delete-replaced": "replace" };

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { LocalWorkspace, PulumiCommand, type EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { PROJECT_DIR } from "../components/stack-config.ts";
 import { pulumiSetup } from "./pulumi-env.ts";
-import { summarizePreview, type PreviewStep } from "./preview-summary.ts";
+import { stepFromEvent, summarizePreview, type PreviewStep } from "./preview-summary.ts";
 
 const { values } = parseArgs({ options: { stack: { type: "string", default: "dev" }, summary: { type: "string" } } });
 const stackName = String(values.stack);
@@ -17,8 +17,8 @@ const pulumiCommand = await PulumiCommand.get({ root: dirname(binDir) });
 const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, { envVars: env, pulumiCommand });
 const steps: PreviewStep[] = [];
 const onEvent = (e: EngineEvent) => {
-  const m = e.resourcePreEvent?.metadata;
-  if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs, detailedDiff: m.detailedDiff as PreviewStep["detailedDiff"], old: m.old, new: m.new });
+  const step = stepFromEvent(e);
+  if (step) steps.push(step);
 };
 try {
   await stack.preview({ diff: true, onOutput: (s) => process.stdout.write(s), onEvent });

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation/index.js";
 import { execa } from "execa";
-import { summarizePreview, type PreviewStep } from "../../scripts/preview-summary.ts";
+import { stepFromEvent, summarizePreview, type PreviewStep } from "../../scripts/preview-summary.ts";
 import { engineProject, type EngineProject } from "../support/engine-project.ts";
 import { FAKE_MODAL_DIR } from "../support/project.ts";
 
@@ -27,8 +27,8 @@ async function setCoder(patch: object) {
 async function previewSteps() {
   const steps: PreviewStep[] = [];
   const onEvent = (e: EngineEvent) => {
-    const m = e.resourcePreEvent?.metadata;
-    if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs, detailedDiff: m.detailedDiff as PreviewStep["detailedDiff"], old: m.old, new: m.new });
+    const step = stepFromEvent(e);
+    if (step) steps.push(step);
   };
   const r = await stack.preview({ diff: true, onOutput: log, onEvent });
   return { ...r, steps };
