@@ -7,6 +7,9 @@ import type { JsonObject } from "./json-path.ts";
 import { InstallRecordSchema } from "./plan.ts";
 import type { InstallRecord } from "./plan.ts";
 import { SETTINGS_VERSION } from "./desired.ts";
+import { migrateLikeQwen } from "./migrate.ts";
+import type { MigrationResult } from "./migrate.ts";
+import { QWEN_MIN_VERSION } from "./qwen-install.ts";
 
 export const SETTINGS_MODE = 0o600;
 
@@ -40,16 +43,23 @@ const readIfExists = async (path: string): Promise<string | undefined> => {
 
 export interface ExistingSettings {
   readonly exists: boolean;
+  /** The settings in qwen-code 0.24.4's format: the file as it is, or as qwen would migrate it. */
   readonly value: JsonObject;
+  /** The file as parsed, before any migration (what the diff starts from). */
+  readonly original: JsonObject;
+  /** What migrating the file did; `changed: false` for a file already in the current format. */
+  readonly migration: MigrationResult;
 }
 
-/** Parses the user's settings; any problem is an error that leaves the file as it is. */
+const NOT_MIGRATED: MigrationResult = { settings: {}, changed: false, steps: [], warnings: [] };
+
+/** Parses the user's settings and migrates them the way qwen does; any problem is an error that leaves the file as it is. */
 export async function readSettings(path: string): Promise<ExistingSettings> {
   const text = await readIfExists(path);
-  if (text === undefined || text.trim() === "") return { exists: text !== undefined, value: {} };
+  if (text === undefined || text.trim() === "") return { exists: text !== undefined, value: {}, original: {}, migration: NOT_MIGRATED };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.replace(/^\uFEFF/, "")); // qwen strips a UTF-8 BOM too
   } catch (error) {
     throw new SettingsFileError(
       `${path} is not valid JSON (${(error as Error).message}); it was left untouched. ` +
@@ -57,15 +67,16 @@ export async function readSettings(path: string): Promise<ExistingSettings> {
     );
   }
   if (!isObject(value)) throw new SettingsFileError(`${path} does not hold a JSON object; it was left untouched`);
-  const keys = Object.keys(value).filter((k) => k !== "$version");
-  if (keys.length > 0 && value["$version"] !== SETTINGS_VERSION) {
-    // Older (or newer) layouts are migrated by qwen itself; writing "$version": 4 over them would stop that.
+  const migration = migrateLikeQwen(value);
+  const version = migration.settings["$version"];
+  if (version !== SETTINGS_VERSION) {
+    // A newer qwen wrote it: its layout is unknown here, and writing "$version": 4 over it would be wrong.
     throw new SettingsFileError(
-      `${path} has settings format "$version": ${JSON.stringify(value["$version"] ?? "none")}, not ${SETTINGS_VERSION}; it was left untouched. ` +
-        "Start `qwen` once so it migrates the file, then run the installer again.",
+      `${path} has settings format "$version": ${JSON.stringify(version)}, newer than the ${SETTINGS_VERSION} of qwen-code ${QWEN_MIN_VERSION} ` +
+        "that this installer writes; it was left untouched. Move it away (or set \"$version\" yourself), then run again.",
     );
   }
-  return { exists: true, value };
+  return { exists: true, value: migration.settings, original: value, migration };
 }
 
 export async function readRecord(path: string): Promise<InstallRecord | undefined> {

@@ -4,7 +4,7 @@ import { chmod, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseOptions, USAGE } from "./args.ts";
 import type { Options } from "./args.ts";
-import { desiredEntries, modalProxyFrom, NO_KEY } from "./desired.ts";
+import { desiredEntries, modalProxyFrom, NO_KEY, SETTINGS_VERSION } from "./desired.ts";
 import type { ModalProxyCredentials } from "./desired.ts";
 import { settingsDiff } from "./diff.ts";
 import {
@@ -18,6 +18,7 @@ import {
   toJsonText,
   writeAtomic,
 } from "./files.ts";
+import type { ExistingSettings } from "./files.ts";
 import { deepEqual, pathToString } from "./json-path.ts";
 import type { StackOutputs } from "./outputs.ts";
 import { planInstall, planUninstall } from "./plan.ts";
@@ -32,6 +33,7 @@ import {
   npmInstallQwen,
   npmUninstallQwen,
   QWEN_INSTALL_SPEC,
+  QWEN_MIN_VERSION,
 } from "./qwen-install.ts";
 import { readOutputsFile, readStackOutputs } from "./stack-outputs.ts";
 import type { PulumiLocator } from "./stack-outputs.ts";
@@ -114,6 +116,14 @@ async function setUpQwen(options: Options, deps: Deps): Promise<QwenSetup> {
   return { pathPrefix: [binDir(installed.path), ...nodeDirs], installedPackage: QWEN_INSTALL_SPEC };
 }
 
+function logMigration(existing: ExistingSettings, path: string, dryRun: boolean, deps: Deps): void {
+  const { migration, original } = existing;
+  if (!migration.changed) return;
+  const from = "$version" in original ? `"$version": ${JSON.stringify(original["$version"])}` : "no \"$version\"";
+  deps.log(`${path} has ${from}; ${dryRun ? "it would be" : "it is"} migrated to ${SETTINGS_VERSION} the way qwen-code ${QWEN_MIN_VERSION} does: ${migration.steps.join(", ")}`);
+  for (const warning of migration.warnings) deps.log(`warning: ${warning}`);
+}
+
 async function install(options: Options, home: string, deps: Deps): Promise<void> {
   const paths = installPaths(home);
   // Read and validate everything before touching anything: bad input leaves every file as it was.
@@ -124,9 +134,12 @@ async function install(options: Options, home: string, deps: Deps): Promise<void
   const plan = planInstall(existing.value, previous, desiredEntries({ outputs, modalProxy }));
   const secrets = secretsOf(outputs, modalProxy);
   const wrapperPath = join(paths.binDir, WRAPPER_NAME);
+  // A file qwen would migrate is written even when the installer's own entries were already there.
+  const changed = plan.changed || existing.migration.changed;
+  logMigration(existing, paths.settings, options.dryRun, deps);
 
   if (options.dryRun) {
-    const diff = settingsDiff(existing.value, plan.settings, secrets);
+    const diff = settingsDiff(existing.original, plan.settings, secrets);
     deps.log(diff.length ? `${paths.settings} would change:\n${diff.join("\n")}` : `${paths.settings} would not change`);
     deps.log(`${WRAPPER_NAME} would be written to ${wrapperPath}; nothing was written (--dry-run)`);
     return;
@@ -134,11 +147,11 @@ async function install(options: Options, home: string, deps: Deps): Promise<void
 
   const qwen = await setUpQwen(options, deps);
 
-  if (plan.changed) {
+  if (changed) {
     const saved = existing.exists ? await backup(paths.settings, deps.now()) : undefined;
     await writeAtomic(paths.settings, toJsonText(plan.settings), SETTINGS_MODE);
     deps.log(`${paths.settings} updated${saved ? ` (previous version saved as ${saved})` : ""}:`);
-    for (const line of settingsDiff(existing.value, plan.settings, secrets)) deps.log(`  ${line}`);
+    for (const line of settingsDiff(existing.original, plan.settings, secrets)) deps.log(`  ${line}`);
   } else {
     deps.log(`${paths.settings} already up to date`);
   }
@@ -183,13 +196,15 @@ async function uninstall(options: Options, home: string, deps: Deps): Promise<vo
   }
   const existing = await readSettings(paths.settings);
   const plan = planUninstall(existing.value, record);
+  const changed = plan.changed || existing.migration.changed;
+  logMigration(existing, paths.settings, options.dryRun, deps);
   if (options.dryRun) {
-    const diff = settingsDiff(existing.value, plan.settings);
+    const diff = settingsDiff(existing.original, plan.settings);
     deps.log(diff.length ? `${paths.settings} would change:\n${diff.join("\n")}` : `${paths.settings} would not change`);
     if (record.wrapper) deps.log(`${record.wrapper.path} would be removed; nothing was written (--dry-run)`);
     return;
   }
-  if (plan.changed) {
+  if (changed) {
     const saved = existing.exists ? await backup(paths.settings, deps.now()) : undefined;
     await writeAtomic(paths.settings, toJsonText(plan.settings), SETTINGS_MODE);
     deps.log(`${paths.settings}: installer entries removed${saved ? ` (previous version saved as ${saved})` : ""}`);

@@ -9,6 +9,7 @@ import { main } from "../../runtime/install-qwen-code/main.ts";
 import { execaRunner } from "../../runtime/install-qwen-code/process.ts";
 import { defaultPulumiLocator } from "../../runtime/install-qwen-code/stack-outputs.ts";
 import { QWEN_INSTALL_SPEC } from "../../runtime/install-qwen-code/qwen-install.ts";
+import { migrateLikeQwen } from "../../runtime/install-qwen-code/migrate.ts";
 
 const CODER_KEY = "sk-coder-0b9f2c";
 const VLM_KEY = "sk-vlm-77aa1e";
@@ -214,6 +215,56 @@ describe("install", () => {
   });
 });
 
+describe("a settings.json qwen would migrate", () => {
+  const LEGACY = { theme: "GitHub", usageStatisticsEnabled: true, disableAutoUpdate: true, mcpServers: USER_SETTINGS.mcpServers, mine: { keep: [1] } };
+
+  it("is migrated as qwen-code 0.24.4 does, keeps every user key, is backed up, and the installer's entries go on top", async () => {
+    const original = await writeUserSettings(JSON.stringify(LEGACY));
+    await sandbox.run("--outputs", sandbox.outputsFile);
+    const settings = await readJson(sandbox.settings);
+    const migrated = migrateLikeQwen(LEGACY).settings;
+    // the user's values in their V4 places; the installer overrides only its own entries (privacy switches, model)
+    expect(settings).toMatchObject({ $version: 4, ui: { theme: "GitHub" }, general: { enableAutoUpdate: false }, mine: { keep: [1] } });
+    expect(settings["mcpServers"].fs).toEqual(USER_SETTINGS.mcpServers.fs);
+    expect(Object.keys(settings)).toEqual(expect.arrayContaining(Object.keys(migrated)));
+    expect(settings).not.toHaveProperty("theme");
+    expect(settings).not.toHaveProperty("usageStatisticsEnabled");
+    expect(settings["privacy"].usageStatisticsEnabled).toBe(false);
+    expect(await readFile(join(sandbox.home, ".qwen", "settings.json.bak-20261121T102030Z"), "utf8")).toBe(original);
+    expect(sandbox.lines).toContain(
+      `${sandbox.settings} has no "$version"; it is migrated to 4 the way qwen-code 0.24.4 does: 1 → 2 (flat keys → nested), 2 → 3 (disable* → enable*), 3 → 4 (general.gitCoAuthor → {commit, pr})`,
+    );
+    expect(sandbox.lines).toContain('  - theme: "GitHub"');
+    expect(sandbox.lines).toContain('  + ui.theme: "GitHub"');
+
+    // --uninstall takes out only the installer's entries: the migrated user settings stay
+    await sandbox.run("--uninstall");
+    expect(await readJson(sandbox.settings)).toEqual(migrated);
+  });
+
+  it("a nested file without $version: only the version is added", async () => {
+    const nested = { ui: { theme: "GitHub" }, mine: 1 };
+    await writeUserSettings(JSON.stringify(nested));
+    await sandbox.run("--outputs", sandbox.outputsFile, "--dry-run");
+    expect(sandbox.lines).toContain(`${sandbox.settings} has no "$version"; it would be migrated to 4 the way qwen-code 0.24.4 does: $version stamped 4`);
+    expect(sandbox.lines.join("\n")).toContain("+ $version: 4");
+    expect(await readJson(sandbox.settings)).toEqual(nested);
+    await sandbox.run("--outputs", sandbox.outputsFile);
+    expect(await readJson(sandbox.settings)).toMatchObject({ $version: 4, ...nested });
+  });
+
+  it("is written even when the installer's entries were all there already", async () => {
+    await sandbox.run("--outputs", sandbox.outputsFile);
+    const installed = await readJson(sandbox.settings);
+    const { $version: _, ...withoutVersion } = installed;
+    await writeUserSettings(JSON.stringify(withoutVersion));
+    sandbox.lines.length = 0;
+    await sandbox.run("--outputs", sandbox.outputsFile);
+    expect(await readJson(sandbox.settings)).toEqual(installed);
+    expect(sandbox.lines.some((l) => l.startsWith(`${sandbox.settings} updated`))).toBe(true);
+  });
+});
+
 describe("bad input leaves the existing settings untouched", () => {
   const expectUntouched = async (original: string) => {
     expect(await readFile(sandbox.settings, "utf8")).toBe(original);
@@ -248,9 +299,11 @@ describe("bad input leaves the existing settings untouched", () => {
     await expectUntouched(original);
   });
 
-  it("a settings.json in an older format qwen has not migrated yet", async () => {
-    const original = await writeUserSettings(JSON.stringify({ theme: "GitHub", usageStatisticsEnabled: true }));
-    await expect(sandbox.run("--outputs", sandbox.outputsFile)).rejects.toThrow('has settings format "$version": "none", not 4; it was left untouched. Start `qwen` once');
+  it("a settings.json in a format newer than qwen-code 0.24.4's", async () => {
+    const original = await writeUserSettings(JSON.stringify({ $version: 6, ui: { theme: "GitHub" } }));
+    await expect(sandbox.run("--outputs", sandbox.outputsFile)).rejects.toThrow(
+      `${sandbox.settings} has settings format "$version": 6, newer than the 4 of qwen-code 0.24.4 that this installer writes; it was left untouched.`,
+    );
     await expectUntouched(original);
   });
 
