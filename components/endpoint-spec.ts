@@ -89,12 +89,19 @@ export interface BuiltEndpoint {
   readonly capacitySkipped?: string;
 }
 
+/** The context length vLLM serves (`--max-model-len`): the config's, else the catalog model's own. Clients
+ *  (sera's proxy, Claude Code's compaction) use the same number. Throws ConfigError when neither is known. */
+export function contextLength(name: string, args: Pick<VllmEndpointArgs, "model" | "maxModelLen" | "architecture">): number {
+  const maxModelLen = args.maxModelLen ?? architectureFor(args)?.maxContext;
+  if (maxModelLen === undefined) throw new ConfigError(`${name}: maxModelLen is required for ${args.model}, which is not in the model catalog`);
+  return maxModelLen;
+}
+
 /** Pure: args → spec + capacity plan. Throws ConfigError for what vLLM or Modal would reject anyway. */
 export function buildEndpoint(name: string, args: VllmEndpointArgs, ctx: SpecContext): BuiltEndpoint {
   const gpu = parseGpu(args.gpu);
   const arch = architectureFor(args);
-  const maxModelLen = args.maxModelLen ?? arch?.maxContext;
-  if (maxModelLen === undefined) throw new ConfigError(`${name}: maxModelLen is required for ${args.model}, which is not in the model catalog`);
+  const maxModelLen = contextLength(name, args);
   const appName = args.appName ?? defaultAppName(ctx.project, ctx.stack, name);
   const maxInputs = args.maxInputs ?? DEFAULTS.maxInputs;
   const weights = args.weights ?? DEFAULTS.weights;

@@ -1,5 +1,6 @@
 // Options of one proxy instance. Everything the app needs arrives here (no module state, no env reads).
 import type { Dialect } from "./dialect.ts";
+import type { ImageDescriber } from "./images/describe.ts";
 import type { Logger } from "./log.ts";
 
 export interface UpstreamConfig {
@@ -40,6 +41,8 @@ export interface ProxyDeps {
   readonly maxBodyBytes?: number;
   /** unique id source for messages and request ids (tests make it deterministic) */
   readonly newId?: () => string;
+  /** set when the upstream model cannot see images: each image becomes this vision model's description */
+  readonly images?: ImageDescriber;
 }
 
 export const DEFAULT_COLD_START: ColdStartOptions = { deadlineMs: 10 * 60_000, pingIntervalMs: 10_000, retryDelayMs: 2_000 };

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { ColdStartOptions, ProxyDeps, UpstreamConfig } from "./config.ts";
 import { DEFAULT_COLD_START, DEFAULT_MAX_BODY_BYTES } from "./config.ts";
 import type { Dialect } from "./dialect.ts";
+import { DescriptionCache } from "./images/describe.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { fetchTransport, httpTransport, type Transport } from "./transport.ts";
 import { upstreamHeaders, upstreamUrls, type UpstreamUrls } from "./upstream.ts";
@@ -21,6 +22,8 @@ export interface Runtime {
   readonly coldStart: ColdStartOptions;
   readonly maxBodyBytes: number;
   readonly newId: () => string;
+  /** images → descriptions, for an upstream without vision (absent: images go upstream as they are) */
+  readonly images?: DescriptionCache;
 }
 
 /** Bindings are present when served by @hono/node-server (startProxy) and absent under app.request() in tests. */
@@ -55,5 +58,6 @@ export function resolveRuntime(deps: ProxyDeps): Runtime {
     coldStart,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     newId: deps.newId ?? (() => randomUUID().replaceAll("-", "")),
+    ...(deps.images ? { images: new DescriptionCache(deps.images) } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { DialectContext } from "../dialect.ts";
 import { workingDirectoryOf } from "../context.ts";
 import { invalidRequest, ProxyError } from "../errors.ts";
 import { exchange, type Exchanged } from "../exchange.ts";
+import { describeImages, hasImages } from "../images/describe.ts";
 import { nodeSseWriter, sseData, sseWriter, type SseWriter } from "../sse.ts";
 import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
 import { accumulate, completionToMessage } from "../translate/response.ts";
@@ -39,7 +40,10 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   const body = await readJson(c, rt.maxBodyBytes);
   const v = validateRequest(body);
   if (!v.ok) throw invalidRequest(v.message);
-  const req = v.value;
+  // a model without vision gets the VLM's description of each image (images/describe.ts)
+  const req = rt.images && hasImages(v.value)
+    ? await describeImages(v.value, rt.images, { signal: c.req.raw.signal, onDescribed: (f) => rt.logger.log("info", "image described", { requestId: c.get("requestId"), ...f }) })
+    : v.value;
   const ctx: DialectContext = { cwd: rt.cwd ?? workingDirectoryOf(req) };
   const upstreamReq = translate(req, rt, ctx);
   const id = `msg_${rt.newId()}`;
