@@ -12,7 +12,7 @@ import { buildPlan, needsStackOutputs, type Facts } from "./plan.ts";
 import type { RunnerDeps } from "./runner.ts";
 import { runPlan } from "./runner.ts";
 import { resolveSettings } from "./settings.ts";
-import { readSeraConfig, readSeraOutput } from "./stack.ts";
+import { readEndpointConfigs, readOutputsFile, readSessionOutputs } from "./stack.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,7 +38,7 @@ export interface MainOptions {
   readonly env: Env;
   readonly projectDir: string;
   /** effects; anything not given uses the real thing */
-  readonly deps?: Partial<RunnerDeps> & { readonly random?: () => string; readonly readOutput?: typeof readSeraOutput };
+  readonly deps?: Partial<RunnerDeps> & { readonly random?: () => string; readonly readOutputs?: typeof readSessionOutputs };
 }
 
 function fileLogger(file: string): { logger: Logger; close: () => Promise<void> } {
@@ -70,6 +70,7 @@ async function defaultDeps(env: Env, projectDir: string): Promise<Omit<RunnerDep
       const { deployEndpoint } = await import("../../components/modal/runner.ts");
       return deployEndpoint(spec, { ...opts, env: { ...env } });
     },
+    imageDescriber: async (vlmEnv) => (await import("../proxy/images/vlm.ts")).vlmDescriber(vlmEnv),
     stop: async (spec, opts) => {
       const { stopEndpoint } = await import("../../components/modal/runner.ts");
       await stopEndpoint(spec, { ...opts, env: { ...env } });
@@ -95,15 +96,30 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
 
   let facts: Facts = { project: PROJECT, claudeBin: claudeBinFor(projectDir), random };
   if (cli.command !== "help") {
-    // --modal/deploy/stop deploy from this config; a plain session only learns the context length from it
-    // (a missing stack file is reported by the plan only where it is needed)
-    const c = readSeraConfig(stackName, projectDir);
-    facts = { ...facts, ...(c.config ? { seraConfig: c.config } : {}), ...(c.problem ? { seraConfigProblem: c.problem } : {}) };
-    if (needsStackOutputs(cli, env) && !cli.dryRun) {
-      const read = opts.deps?.readOutput ?? readSeraOutput;
-      const { defaultPulumiLocator } = await import("../install-qwen-code/stack-outputs.ts");
-      const o = await read(stackName, projectDir, env, defaultPulumiLocator(projectDir, env));
-      facts = { ...facts, ...(o.output ? { stackOutput: o.output } : {}), ...(o.problem ? { stackOutputProblem: o.problem } : {}) };
+    // --modal/deploy/stop deploy from this config; a session learns the context length (and, for the coder,
+    // whether it needs Modal proxy auth) from it. A missing stack file is reported by the plan only where needed.
+    const c = readEndpointConfigs(stackName, projectDir);
+    facts = {
+      ...facts,
+      ...(c.sera ? { seraConfig: c.sera } : { seraConfigProblem: c.seraProblem }),
+      ...(c.coder ? { coderConfig: c.coder } : { coderConfigProblem: c.coderProblem }),
+    };
+    // --outputs FILE is read whenever given; Pulumi is asked only when the plan needs the outputs (--coder even on
+    // a dry run: it has nothing to show without them)
+    if (cli.outputs !== undefined || (needsStackOutputs(cli, env) && (!cli.dryRun || cli.coder))) {
+      let o;
+      if (cli.outputs !== undefined) o = await readOutputsFile(cli.outputs);
+      else {
+        const read = opts.deps?.readOutputs ?? readSessionOutputs;
+        const { defaultPulumiLocator } = await import("../install-qwen-code/stack-outputs.ts");
+        o = await read(stackName, projectDir, env, defaultPulumiLocator(projectDir, env));
+      }
+      facts = {
+        ...facts,
+        ...(o.sera ? { stackOutput: o.sera } : { stackOutputProblem: o.seraProblem }),
+        ...(o.coder ? { coderOutput: o.coder } : { coderOutputProblem: o.coderProblem }),
+        ...(o.vlmMcpServer ? { vlmMcpServer: o.vlmMcpServer } : { vlmMcpServerProblem: o.vlmMcpServerProblem }),
+      };
     }
   }
   const plan = buildPlan(cli, env, facts);

@@ -1,9 +1,13 @@
 // argv + env + gathered facts → a typed plan. Pure: every input arrives as an argument (randomness too),
 // so each decision is unit-tested and `--dry-run` prints exactly what would run.
 import type { EndpointConfig, VllmEndpointArgs } from "../../components/endpoint-args.ts";
-import { buildEndpoint, defaultAppName, type EndpointSpec } from "../../components/endpoint-spec.ts";
+import { architectureFor, buildEndpoint, contextLength, defaultAppName, type EndpointSpec } from "../../components/endpoint-spec.ts";
+import { MODEL_CATALOG } from "../../components/model-catalog.ts";
 import { USAGE, UsageError, type CliArgs, type DialectName } from "./args.ts";
-import { DEFAULT_MAX_MODEL_LEN, DEFAULT_MODEL, resolveSettings, type SeraEnv, type Settings, type Sourced, type StackSeraOutput } from "./settings.ts";
+import {
+  DEFAULT_MAX_MODEL_LEN, DEFAULT_MODEL, normalizeEndpoint, resolveSettings, type McpServerRegistration, type SeraEnv, type Settings, type Sourced,
+  type StackSeraOutput,
+} from "./settings.ts";
 
 export interface Facts {
   /** the stack's `sera` output, when it was looked up and exists */
@@ -13,6 +17,14 @@ export interface Facts {
   /** the stack's `sera` endpoint config (Pulumi.<stack>.yaml), the one definition Modal deploys from */
   readonly seraConfig?: EndpointConfig;
   readonly seraConfigProblem?: string;
+  /** the stack's `coder` output and config (--coder) */
+  readonly coderOutput?: StackSeraOutput;
+  readonly coderOutputProblem?: string;
+  readonly coderConfig?: EndpointConfig;
+  readonly coderConfigProblem?: string;
+  /** the stack's `vlmMcpServer` output: vlm-analyzer for Claude Code, and the VLM that describes images */
+  readonly vlmMcpServer?: McpServerRegistration;
+  readonly vlmMcpServerProblem?: string;
   readonly project: string;
   /** the Claude Code executable (the project's node_modules/.bin/claude, else `claude` on PATH) */
   readonly claudeBin: string;
@@ -29,15 +41,28 @@ export interface Upstream {
   readonly modalProxy?: { readonly key: string; readonly secret: string };
 }
 
+/** What the session gets from the stack's vision model. */
+export interface Vision {
+  /** registered with Claude Code as the MCP server `vlm-analyzer` */
+  readonly mcpServer: McpServerRegistration;
+  /** set when the upstream model has no vision: the proxy describes images with the VLM this env names */
+  readonly describeWith?: Readonly<Record<string, string>>;
+}
+
 export interface SessionPlan {
   readonly kind: "session";
+  /** whose endpoint: SERA's (--endpoint, the stack's sera, --modal) or the stack's coder (--coder) */
+  readonly target: "sera" | "coder";
   readonly settings: Settings;
   readonly upstream: Upstream;
   /** --modal: deploy this spec for the session and stop it afterwards */
   readonly ephemeral?: { readonly spec: EndpointSpec; readonly apiKey: string };
   readonly proxy: { readonly port: number; readonly dialect: DialectName; readonly token: string };
-  /** undefined with --proxy-only */
-  readonly claude?: { readonly bin: string; readonly args: readonly string[] };
+  /** undefined with --proxy-only; env: settings for Claude Code beyond the proxy's URL and token */
+  readonly claude?: { readonly bin: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> };
+  readonly vision?: Vision;
+  /** why there is no vision, when there is none */
+  readonly visionOff?: string;
   readonly dryRun: boolean;
 }
 
@@ -56,10 +81,73 @@ export interface StopPlan {
 
 export type Plan = { readonly kind: "help"; readonly text: string } | SessionPlan | DeployPlan | StopPlan;
 
-/** Does the plan need the stack outputs looked up? (Only a session with no endpoint from CLI/env.) */
+/** Does the plan need the stack outputs looked up? (A session with no endpoint from CLI/env, or on the coder.) */
 export function needsStackOutputs(cli: CliArgs, env: SeraEnv): boolean {
   if (cli.command === "deploy") return env.SERA_API_KEY === undefined;
-  return cli.command === "run" && !cli.modal && !cli.endpoint && !env.SERA_ENDPOINT;
+  return cli.command === "run" && (cli.coder || (!cli.modal && !cli.endpoint && !env.SERA_ENDPOINT));
+}
+
+/** Does the upstream model see images? The catalog says so for the stack's model; unknown models are text-only. */
+export function modelHasVision(model: string, config: EndpointConfig | undefined): boolean {
+  if (config && (config.servedModelName ?? config.model) === model) return architectureFor(config)?.vision === true;
+  return MODEL_CATALOG[model]?.vision === true;
+}
+
+/**
+ * Claude Code on the coder: every model it picks (main, opus/sonnet/haiku aliases, the small/fast model for
+ * titles and summaries, subagents) is the coder's served model, and its context window is the coder's, so
+ * auto-compaction happens before vLLM's limit (for a model name it does not know, Claude Code assumes 1M).
+ * These are the names Claude Code 2.1.330 reads (its model resolution: ANTHROPIC_SMALL_FAST_MODEL, else
+ * ANTHROPIC_DEFAULT_HAIKU_MODEL; CLAUDE_CODE_MAX_CONTEXT_TOKENS for non-Claude models).
+ */
+export function coderClaudeEnv(model: string, maxModelLen: number | undefined): Record<string, string> {
+  const env: Record<string, string> = {
+    ANTHROPIC_MODEL: model,
+    ANTHROPIC_DEFAULT_OPUS_MODEL: model,
+    ANTHROPIC_DEFAULT_SONNET_MODEL: model,
+    ANTHROPIC_DEFAULT_HAIKU_MODEL: model,
+    ANTHROPIC_SMALL_FAST_MODEL: model,
+    CLAUDE_CODE_SUBAGENT_MODEL: model,
+  };
+  if (maxModelLen !== undefined) env.CLAUDE_CODE_MAX_CONTEXT_TOKENS = String(maxModelLen);
+  return env;
+}
+
+function visionFor(cli: CliArgs, facts: Facts, upstreamSees: boolean): { vision?: Vision; visionOff?: string } {
+  if (!cli.vision) return { visionOff: "--no-vision" };
+  if (!facts.vlmMcpServer) {
+    return { visionOff: facts.vlmMcpServerProblem ?? "the stack outputs were not read (an endpoint from --endpoint/SERA_ENDPOINT or --modal; add --outputs FILE for vision)" };
+  }
+  return { vision: { mcpServer: facts.vlmMcpServer, ...(upstreamSees ? {} : { describeWith: facts.vlmMcpServer.env }) } };
+}
+
+/** The stack's coder as the upstream: URL, served model and key from its output, context and proxy auth from its config. */
+function coderUpstream(env: Readonly<Record<string, string | undefined>>, facts: Facts, stack: string): Upstream {
+  const out = facts.coderOutput;
+  if (!out) {
+    throw new UsageError(`--coder needs the coder output of stack "${stack}"${facts.coderOutputProblem ? ` (${facts.coderOutputProblem})` : ""}: ` +
+      "deploy it with `npm run up`, or pass --outputs FILE");
+  }
+  const config = facts.coderConfig;
+  const model = out.model ?? (config ? config.servedModelName ?? config.model : undefined);
+  if (!model) throw new UsageError(`--coder: the coder output of stack "${stack}" has no model and Pulumi.${stack}.yaml has no coder config`);
+  let modalProxy: Upstream["modalProxy"];
+  if (config?.requiresProxyAuth) {
+    const id = env.MODAL_PROXY_TOKEN_ID || facts.vlmMcpServer?.env.MODAL_PROXY_TOKEN_ID;
+    const secret = env.MODAL_PROXY_TOKEN_SECRET || facts.vlmMcpServer?.env.MODAL_PROXY_TOKEN_SECRET;
+    if (!id || !secret) {
+      throw new UsageError(`the coder endpoint of stack "${stack}" requires Modal proxy auth (requiresProxyAuth): set MODAL_PROXY_TOKEN_ID and ` +
+        "MODAL_PROXY_TOKEN_SECRET, or the stack secrets modalProxyTokenId / modalProxyTokenSecret and run `npm run up`");
+    }
+    modalProxy = { key: id, secret };
+  }
+  return {
+    baseUrl: normalizeEndpoint(out.baseUrl),
+    ...(out.apiKey ? { apiKey: out.apiKey } : {}),
+    model,
+    ...(config ? { maxModelLen: contextLength("coder", config) } : {}),
+    ...(modalProxy ? { modalProxy } : {}),
+  };
 }
 
 function endpointArgs(config: EndpointConfig, settings: Settings): VllmEndpointArgs {
@@ -112,7 +200,9 @@ export function buildPlan(cli: CliArgs, env: SeraEnv & Readonly<Record<string, s
   const modalProxy = env.MODAL_PROXY_TOKEN_ID && env.MODAL_PROXY_TOKEN_SECRET
     ? { key: env.MODAL_PROXY_TOKEN_ID, secret: env.MODAL_PROXY_TOKEN_SECRET }
     : undefined;
-  if (cli.modal) {
+  if (cli.coder) {
+    upstream = coderUpstream(env, facts, stack);
+  } else if (cli.modal) {
     const config = requireConfig(facts, stack, "--modal");
     const args = endpointArgs(config, settings);
     // its own app name: ending this session must never stop the team's persistent endpoint
@@ -141,13 +231,17 @@ export function buildPlan(cli: CliArgs, env: SeraEnv & Readonly<Record<string, s
       ...(modalProxy ? { modalProxy } : {}),
     };
   }
+  const sees = modelHasVision(upstream.model, cli.coder ? facts.coderConfig : facts.seraConfig);
+  const claudeExtra = cli.coder ? coderClaudeEnv(upstream.model, upstream.maxModelLen) : {};
   return {
     kind: "session",
+    target: cli.coder ? "coder" : "sera",
     settings,
     upstream,
     ...(ephemeral ? { ephemeral } : {}),
     proxy: { port: settings.port.value, dialect: settings.dialect.value, token: env.SERA_PROXY_TOKEN || facts.random() },
-    ...(cli.proxyOnly ? {} : { claude: { bin: facts.claudeBin, args: cli.claudeArgs } }),
+    ...(cli.proxyOnly ? {} : { claude: { bin: facts.claudeBin, args: cli.claudeArgs, env: claudeExtra } }),
+    ...visionFor(cli, facts, sees),
     dryRun: cli.dryRun,
   };
 }
@@ -157,18 +251,23 @@ export function buildPlan(cli: CliArgs, env: SeraEnv & Readonly<Record<string, s
  * environment is removed (Claude Code would send it to the proxy), and nonessential traffic stays off
  * (no telemetry/update calls to anthropic.com from a session that runs on our own model).
  */
-export function claudeEnv(base: Readonly<Record<string, string | undefined>>, proxyUrl: string, token: string): Record<string, string> {
+export function claudeEnv(
+  base: Readonly<Record<string, string | undefined>>, proxyUrl: string, token: string, extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && k !== "ANTHROPIC_API_KEY") env[k] = v;
+  Object.assign(env, extra);
   env.ANTHROPIC_BASE_URL = proxyUrl;
   env.ANTHROPIC_AUTH_TOKEN = token;
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC ??= "1";
   return env;
 }
 
-/** What --proxy-only prints: the command that starts Claude Code on this proxy. */
-export function claudeHint(proxyUrl: string, token: string): string {
-  return `ANTHROPIC_BASE_URL=${proxyUrl} ANTHROPIC_AUTH_TOKEN=${token} CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 npx claude`;
+/** What --proxy-only prints: the command that starts Claude Code on this proxy (with vlm-analyzer when registered). */
+export function claudeHint(proxyUrl: string, token: string, extra: Readonly<Record<string, string>> = {}, mcpConfigFile?: string): string {
+  const vars = Object.entries(extra).map(([k, v]) => `${k}=${/^[\w./:@-]+$/.test(v) ? v : JSON.stringify(v)} `).join("");
+  return `ANTHROPIC_BASE_URL=${proxyUrl} ANTHROPIC_AUTH_TOKEN=${token} CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 ${vars}npx claude` +
+    (mcpConfigFile ? ` --mcp-config ${mcpConfigFile}` : "");
 }
 
 /** The plan as text for --dry-run; secrets are shown as <set> / <generated>, never their values. */
@@ -186,14 +285,20 @@ export function describePlan(plan: Plan): string {
       ].join("\n");
     case "session": {
       const s = plan.settings;
+      const coder = plan.target === "coder";
+      const v = plan.vision;
       return [
         plan.ephemeral
           ? `endpoint: ephemeral Modal app ${plan.ephemeral.spec.appName} (${plan.ephemeral.spec.model} on ${plan.ephemeral.spec.gpu}), stopped on exit`
-          : `endpoint: ${plan.upstream.baseUrl} (from ${s.endpoint?.from})`,
-        `model: ${plan.upstream.model} (from ${plan.ephemeral ? "stack config" : s.model.from})`,
-        `api key: ${plan.ephemeral ? "<generated>" : secret(s.apiKey)}`,
+          : `endpoint: ${plan.upstream.baseUrl} (from ${coder ? "stack coder output" : s.endpoint?.from})`,
+        `model: ${plan.upstream.model} (from ${plan.ephemeral ? "stack config" : coder ? "stack coder output" : s.model.from})`,
+        `api key: ${plan.ephemeral ? "<generated>" : coder ? (plan.upstream.apiKey ? "<set, from stack>" : "<none>") : secret(s.apiKey)}`,
         `max model len: ${plan.upstream.maxModelLen ?? "unknown (vLLM's context errors drive the retry)"}`,
+        ...(plan.upstream.modalProxy ? ["modal proxy auth: <set>"] : []),
         `proxy: 127.0.0.1:${plan.proxy.port} (${plan.proxy.dialect} dialect)`,
+        v ? `vision: vlm-analyzer MCP server for Claude Code; ${v.describeWith ? `images described by ${v.describeWith.VLM_MODEL ?? "the VLM"} (the model has no vision)` : "images passed to the model (it has vision)"}`
+          : `vision: off (${plan.visionOff})`,
+        ...(plan.claude && Object.keys(plan.claude.env).length > 0 ? [`claude code env: ${Object.entries(plan.claude.env).map(([k, val]) => `${k}=${val}`).join(" ")}`] : []),
         plan.claude ? `then: ${plan.claude.bin} ${plan.claude.args.join(" ")}`.trimEnd() : "then: wait (--proxy-only)",
       ].join("\n");
     }

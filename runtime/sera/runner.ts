@@ -1,9 +1,11 @@
 // Carries out a plan: the one place with side effects (Modal, the proxy socket, Claude Code's process,
 // signals). Every effect is an injected dependency so tests drive it with fakes and real stubs alike.
 import type { EndpointSpec } from "../../components/endpoint-spec.ts";
+import type { ImageDescriber } from "../proxy/images/describe.ts";
 import type { Logger } from "../proxy/log.ts";
 import type { RunningProxy, StartProxyOptions } from "../proxy/server.ts";
-import { claudeEnv, claudeHint, describePlan, type DeployPlan, type Plan, type SessionPlan, type StopPlan } from "./plan.ts";
+import { writeMcpConfig, type McpConfigFile } from "./mcp-config.ts";
+import { claudeEnv, claudeHint, coderClaudeEnv, describePlan, type DeployPlan, type Plan, type SessionPlan, type StopPlan } from "./plan.ts";
 
 export interface DeployedEndpoint {
   readonly appName: string;
@@ -18,6 +20,8 @@ export interface RunnerDeps {
   readonly runClaude: (bin: string, args: readonly string[], env: Record<string, string>, terminate: AbortSignal) => Promise<number>;
   readonly deploy: (spec: EndpointSpec, opts: { apiKey: string; waitReady: boolean; onProgress: (line: string) => void; signal: AbortSignal }) => Promise<DeployedEndpoint>;
   readonly stop: (spec: EndpointSpec, opts: { onProgress: (line: string) => void }) => Promise<void>;
+  /** the proxy's image describer for a model without vision, from the vlm-analyzer env */
+  readonly imageDescriber: (env: Readonly<Record<string, string>>) => Promise<ImageDescriber>;
   /** subscribes to Ctrl+C (SIGINT), SIGTERM and SIGHUP (terminal closed); returns the unsubscribe function */
   readonly onInterrupt: (handler: (signal: NodeJS.Signals) => void) => () => void;
   readonly out: (text: string) => void;
@@ -48,6 +52,7 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
   });
   let deployed: EndpointSpec | undefined;
   let proxy: RunningProxy | undefined;
+  let mcpConfig: McpConfigFile | undefined;
   try {
     let baseUrl = plan.upstream.baseUrl;
     if (plan.ephemeral) {
@@ -74,22 +79,29 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
         ...(plan.upstream.maxModelLen ? { maxModelLen: plan.upstream.maxModelLen } : {}),
         ...(plan.upstream.modalProxy ? { modalKey: plan.upstream.modalProxy.key, modalSecret: plan.upstream.modalProxy.secret } : {}),
       },
+      ...(plan.vision?.describeWith ? { images: await deps.imageDescriber(plan.vision.describeWith) } : {}),
     });
     deps.logger.log("info", "proxy started", { port: proxy.port, dialect: plan.proxy.dialect, upstreamHost: new URL(baseUrl).host, model: plan.upstream.model });
+    // vlm-analyzer's env carries the VLM's key: it goes to Claude Code in a private file, never in argv
+    if (plan.vision) mcpConfig = await writeMcpConfig(plan.vision.mcpServer);
+    const v = plan.vision;
     deps.err(
       `Proxy running on ${proxy.url} (${plan.proxy.dialect} dialect)\nForwarding to: ${baseUrl}\nModel: ${plan.upstream.model}\n` +
+        `Vision: ${v ? `vlm-analyzer MCP server${v.describeWith ? "; images are described by the vision model" : ""}` : `off (${plan.visionOff})`}\n` +
         (deps.logFile ? `Logs: ${deps.logFile}\n` : ""),
     );
 
     if (!plan.claude) {
-      deps.out(`To run Claude Code:\n  ${claudeHint(proxy.url, plan.proxy.token)}\n`);
+      const extra = plan.target === "coder" ? coderClaudeEnv(plan.upstream.model, plan.upstream.maxModelLen) : {};
+      deps.out(`To run Claude Code:\n  ${claudeHint(proxy.url, plan.proxy.token, extra, mcpConfig?.path)}\n`);
       deps.err(plan.ephemeral ? "Press Ctrl+C to stop the proxy and the Modal app.\n" : "Press Ctrl+C to stop the proxy.\n");
       if (!interrupt.signal.aborted) await new Promise<void>((resolve) => interrupt.signal.addEventListener("abort", () => resolve(), { once: true }));
       deps.err("\nExiting...\n");
       return 0;
     }
     // Ctrl+C reaches Claude Code too (same terminal): it decides when to quit, we wait for its exit code.
-    const code = await deps.runClaude(plan.claude.bin, plan.claude.args, claudeEnv(deps.env, proxy.url, plan.proxy.token), terminate.signal);
+    const args = mcpConfig ? ["--mcp-config", mcpConfig.path, ...plan.claude.args] : plan.claude.args;
+    const code = await deps.runClaude(plan.claude.bin, args, claudeEnv(deps.env, proxy.url, plan.proxy.token, plan.claude.env), terminate.signal);
     deps.logger.log("info", "claude code exited", { exitCode: code });
     return code;
   } catch (e) {
@@ -97,6 +109,7 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
   } finally {
     unsubscribe();
     await proxy?.close();
+    await mcpConfig?.remove();
     if (deployed) {
       deps.err(`Stopping Modal app ${deployed.appName}...\n`);
       try {

@@ -32,6 +32,13 @@ export interface StackSeraOutput {
   readonly apiKey?: string;
 }
 
+/** `vlmMcpServer`: how to run the vlm-analyzer MCP server (stdio), its env carrying the VLM's URL, model and key. */
+export interface McpServerRegistration {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
 export interface Settings {
   /** undefined: no endpoint known (fine for --modal, deploy and stop) */
   readonly endpoint?: Sourced<string>;
@@ -95,7 +102,8 @@ export function resolveSettings(cli: CliArgs, env: SeraEnv, stack: StackSeraOutp
     model,
     ...(hfSecret ? { hfSecret } : {}),
     port: first<number>([cli.port, "cli"], [DEFAULT_PORT, "default"]) as Sourced<number>,
-    dialect: first<DialectName>([cli.dialect, "cli"], [DEFAULT_DIALECT, "default"]) as Sourced<DialectName>,
+    // the coder is a native tool caller (qwen3_coder); SERA was trained on SWE-agent's tools
+    dialect: first<DialectName>([cli.dialect, "cli"], [cli.coder ? "native" : DEFAULT_DIALECT, "default"]) as Sourced<DialectName>,
     stack: first<string>([nonEmpty(cli.stack), "cli"], [nonEmpty(env.SERA_STACK), "env"], [DEFAULT_STACK, "default"]) as Sourced<string>,
   };
 }

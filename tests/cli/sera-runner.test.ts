@@ -50,6 +50,10 @@ function harness(over: Partial<RunnerDeps> = {}): Harness {
       return { appName: spec.appName, url: "https://ws--app.modal.run", openaiBaseUrl: "https://ws--app.modal.run/v1" };
     },
     stop: async (spec) => void events.push(`stop ${spec.appName}`),
+    imageDescriber: async (env) => {
+      events.push(`describer ${env.VLM_MODEL}`);
+      return { model: env.VLM_MODEL ?? "", describe: async () => "described" };
+    },
     onInterrupt: (h) => {
       handler = h;
       events.push("signals.on");
