@@ -1,11 +1,12 @@
 // The runner's order of effects and its cleanup guarantees, with every effect a recording fake.
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { EndpointSpec } from "../../components/endpoint-spec.ts";
 import { PROJECT, PROJECT_DIR } from "../../components/stack-config.ts";
 import { silentLogger } from "../../runtime/proxy/log.ts";
 import { parseCli } from "../../runtime/sera/args.ts";
 import { buildPlan, type Plan } from "../../runtime/sera/plan.ts";
 import { INTERRUPTED, runPlan, type RunnerDeps } from "../../runtime/sera/runner.ts";
-import { readSeraConfig } from "../../runtime/sera/stack.ts";
+import { readEndpointConfigs, readSeraConfig } from "../../runtime/sera/stack.ts";
 
 const seraConfig = readSeraConfig("dev", PROJECT_DIR).config;
 
@@ -202,5 +203,59 @@ describe("deploy, stop, help, dry run", () => {
       expect(h.events).toEqual([]);
       expect(h.out.join("")).not.toBe("");
     }
+  });
+});
+
+describe("vision: vlm-analyzer for Claude Code, image descriptions in the proxy", () => {
+  const vlmMcpServer = { command: "/n/node", args: ["/p/mcp/main.ts"], env: { VLM_ENDPOINT: "http://v/v1", VLM_MODEL: "vlm-model", VLM_API_KEY: "vlm-key" } };
+  const visionPlan = (argv: string) => {
+    let n = 0;
+    return buildPlan(parseCli(argv.split(" ").filter(Boolean)), {}, {
+      project: PROJECT, claudeBin: "claude-bin", random: () => `r${++n}xxxxxxxx`, ...(seraConfig ? { seraConfig } : {}), vlmMcpServer,
+      coderConfig: readEndpointConfigs("dev", PROJECT_DIR).coder,
+      coderOutput: { baseUrl: "http://coder/v1", model: "unsloth/Qwen3-Coder-Next-FP8-Dynamic", apiKey: "ck" },
+    });
+  };
+
+  it("Claude Code gets --mcp-config with a private file that exists while it runs and is gone afterwards; the proxy gets the describer", async () => {
+    let seen: { path: string; json: unknown; mode: number } | undefined;
+    const h = harness({
+      runClaude: async (_bin, args) => {
+        const path = args[1]!;
+        seen = { path, json: JSON.parse(readFileSync(path, "utf8")), mode: statSync(path).mode & 0o777 };
+        expect(args.slice(0, 1).concat(args.slice(2))).toEqual(["--mcp-config", "-p", "hi"]);
+        return 0;
+      },
+    });
+    expect(await runPlan(visionPlan("--coder -- -p hi"), h.deps)).toBe(0);
+    expect(seen?.json).toEqual({ mcpServers: { "vlm-analyzer": { type: "stdio", ...vlmMcpServer } } });
+    expect(seen?.mode).toBe(0o600);
+    expect(existsSync(seen!.path)).toBe(false);
+    expect(h.events).toContain("describer vlm-model");
+    expect((h.proxyOpts[0]!.images as { model: string }).model).toBe("vlm-model");
+    expect(h.err.join("")).toContain("Vision: vlm-analyzer MCP server; images are described by the vision model");
+    // the key is in the file, never in argv or the messages
+    expect(h.err.join("") + h.out.join("")).not.toContain("vlm-key");
+  });
+
+  it("--proxy-only prints the Claude Code command with the coder's model settings and --mcp-config", async () => {
+    const h = harness();
+    const run = runPlan(visionPlan("--coder --proxy-only"), h.deps);
+    await new Promise((r) => setTimeout(r, 20));
+    const hint = h.out.join("");
+    expect(hint).toMatch(/ANTHROPIC_MODEL=unsloth\/Qwen3-Coder-Next-FP8-Dynamic .*CLAUDE_CODE_MAX_CONTEXT_TOKENS=131072 npx claude --mcp-config \S+mcp\.json/);
+    const file = /--mcp-config (\S+)/.exec(hint)![1]!;
+    expect(existsSync(file)).toBe(true);
+    h.interrupt();
+    expect(await run).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("--no-vision: no --mcp-config, no describer", async () => {
+    const h = harness();
+    await runPlan(visionPlan("--coder --no-vision"), h.deps);
+    expect(h.events).toContain("claude claude-bin");
+    expect(h.proxyOpts[0]!.images).toBeUndefined();
+    expect(h.err.join("")).toContain("Vision: off (--no-vision)");
   });
 });
