@@ -98,7 +98,7 @@ export function modelHasVision(model: string, config: EndpointConfig | undefined
  * titles and summaries, subagents) is the coder's served model, and its context window is the coder's, so
  * auto-compaction happens before vLLM's limit (for a model name it does not know, Claude Code assumes 1M).
  * These are the names Claude Code 2.1.330 reads (its model resolution: ANTHROPIC_SMALL_FAST_MODEL, else
- * ANTHROPIC_DEFAULT_HAIKU_MODEL; CLAUDE_CODE_MAX_CONTEXT_TOKENS for non-Claude models).
+ * ANTHROPIC_DEFAULT_HAIKU_MODEL; CLAUDE_CODE_MAX_CONTEXT_TOKENS for non-Claude models; ENABLE_TOOL_SEARCH).
  */
 export function coderClaudeEnv(model: string, maxModelLen: number | undefined): Record<string, string> {
   const env: Record<string, string> = {
@@ -108,6 +108,9 @@ export function coderClaudeEnv(model: string, maxModelLen: number | undefined): 
     ANTHROPIC_DEFAULT_HAIKU_MODEL: model,
     ANTHROPIC_SMALL_FAST_MODEL: model,
     CLAUDE_CODE_SUBAGENT_MODEL: model,
+    // every tool's schema up front (vlm-analyzer's included), not deferred behind ToolSearch: loading schemas on
+    // demand is a protocol Claude models are trained for, the coder is not
+    ENABLE_TOOL_SEARCH: "false",
   };
   if (maxModelLen !== undefined) env.CLAUDE_CODE_MAX_CONTEXT_TOKENS = String(maxModelLen);
   return env;

@@ -49,6 +49,7 @@ describe("sera --coder", () => {
 
   it("every model Claude Code picks is the coder's, small/fast included, and its context window is the coder's", () => {
     expect(plan("--coder").claude?.env).toEqual({
+      ENABLE_TOOL_SEARCH: "false",
       ANTHROPIC_MODEL: CODER_MODEL,
       ANTHROPIC_DEFAULT_OPUS_MODEL: CODER_MODEL,
       ANTHROPIC_DEFAULT_SONNET_MODEL: CODER_MODEL,
@@ -112,6 +113,9 @@ describe("vision in sera's sessions", () => {
     expect(modelHasVision("someone/unknown-model", undefined)).toBe(false);
     expect(plan("--coder").vision).toEqual({ mcpServer: vlmMcpServer, describeWith: vlmMcpServer.env });
     expect(plan("--endpoint http://h/v1 --model Qwen/Qwen3-VL-32B-Thinking-FP8").vision).toEqual({ mcpServer: vlmMcpServer });
+    // a SERA session on the stack's sera endpoint: the same registration, images described
+    const sera = plan("", {}, facts({ stackOutput: { baseUrl: "https://s--sera.modal.run/v1", model: "allenai/SERA-32B", apiKey: "sk" } }));
+    expect(sera).toMatchObject({ target: "sera", proxy: { dialect: "swe-agent" }, vision: { mcpServer: vlmMcpServer, describeWith: vlmMcpServer.env } });
   });
 
   it("off with --no-vision, and off (saying why) when the stack has no vlmMcpServer output", () => {
