@@ -8,7 +8,7 @@ import { descriptionBlock, hasImages, replaceImages } from "../../runtime/proxy/
 import { DESCRIBE_PROMPT, vlmDescriber } from "../../runtime/proxy/images/vlm.ts";
 import type { AnthropicRequest } from "../../runtime/proxy/types.ts";
 import { screenshotPng } from "../fixtures/images/generate.ts";
-import { harness } from "../support/proxy-harness.ts";
+import { harness, sseEvents } from "../support/proxy-harness.ts";
 import { VlmStub } from "../support/vlm-stub.ts";
 
 const VLM_KEY = "vlm-secret-key";
@@ -130,6 +130,36 @@ describe("the proxy describes images for a model without vision", () => {
     await plain.post("/v1/messages", { model: "m", max_tokens: 50, messages: [{ role: "user", content: [image(png)] }] });
     expect(JSON.stringify(plain.stub.requests[0]!.messages)).toContain(`data:image/png;base64,${png.slice(0, 40)}`);
     expect(vlm.requests).toHaveLength(0);
+  });
+});
+
+describe("waiting for the vision model", () => {
+  it("a streaming client gets message_start and pings while the VLM works, then the answer", async () => {
+    vlm.enqueue({ kind: "answer", answer: "slow description", delayMs: 400 });
+    const h = harness({ stub: { reply: () => ({ text: "the answer" }) }, proxy: { images: await vlmDescriber(env()), coldStart: { pingIntervalMs: 50, deadlineMs: 2_000, retryDelayMs: 10 } } });
+    const res = await h.post("/v1/messages", { model: "m", max_tokens: 50, stream: true, messages: [{ role: "user", content: [image(png)] }] });
+    expect(res.status).toBe(200);
+    const events = (await sseEvents(res)).map((e) => e.event);
+    expect(events[0]).toBe("message_start");
+    expect(events.slice(1, 3)).toEqual(["ping", "ping"]);
+    expect(events.at(-1)).toBe("message_stop");
+    expect(upstreamText(h.stub.requests[0]!.messages.at(-1)!)).toContain("slow description");
+  });
+
+  it("a client that gives up does not cancel the description: its retry finds it under way and the VLM is asked once", async () => {
+    vlm.enqueue({ kind: "answer", answer: "described once", delayMs: 300 });
+    const h = await proxy();
+    const body = JSON.stringify({ model: "m", max_tokens: 50, messages: [{ role: "user", content: [image(png)] }] });
+    const ac = new AbortController();
+    const first = Promise.resolve(h.app.request("/v1/messages", { method: "POST", body, headers: { "content-type": "application/json" }, signal: ac.signal })).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await first;
+    const retry = await h.post("/v1/messages", body);
+    expect(retry.status).toBe(200);
+    expect(vlm.requests).toHaveLength(1);
+    expect(h.stub.requests).toHaveLength(1); // the abandoned request never reached the coder
+    expect(upstreamText(h.stub.requests[0]!.messages.at(-1)!)).toContain("described once");
   });
 });
 

@@ -1,8 +1,9 @@
 // Images sent to a model without vision (SERA, the coder) become the vision model's description of them: a
 // text block that says so. Without this, the dialects would drop them (SERA) or vLLM would refuse the request.
-// Runs before translation, only when the proxy has a describer (the upstream cannot see) and the request has
-// an image: with no describer or no image, the request object is used as it is.
+// Runs before the upstream exchange, only when the proxy has a describer (the upstream cannot see) and the request
+// has an image: with no describer or no image, nothing here runs.
 import { createHash } from "node:crypto";
+import { ProxyError } from "../errors.ts";
 import type { AnthropicMessage, AnthropicRequest, ContentBlock, ImageBlock, TextBlock } from "../types.ts";
 
 /** Describes one image in words; rejects with a message saying why it could not. */
@@ -99,22 +100,34 @@ export class DescriptionCache {
     const hit = this.entries.get(key);
     if (hit) {
       hooks.onDescribed?.({ cached: true, ok: true, ms: 0 });
-      return hit;
+      return untilAborted(hit, hooks.signal);
     }
     const started = performance.now();
-    const p = this.describer.describe(image, hooks.signal).then(
+    // Not cancelled with the request that started it: Claude Code retries a request that waited too long, and the
+    // retry (or the next turn) then finds the description under way; the describer's own budget bounds the call.
+    const p = this.describer.describe(image, new AbortController().signal).then(
       (text): Description => ({ ok: true, text }),
       (err: unknown): Description => ({ ok: false, reason: err instanceof Error ? err.message : String(err) }),
     ).then((d) => {
-      // a failure is not remembered: the next turn asks again (the VLM may have been cold, the client gone)
+      // a failure is not remembered: the next turn asks again (the VLM may have been cold or misconfigured)
       if (!d.ok) this.entries.delete(key);
       hooks.onDescribed?.({ cached: false, ok: d.ok, ms: Math.round(performance.now() - started), ...(d.ok ? {} : { reason: d.reason.slice(0, 200) }) });
       return d;
     });
     this.entries.set(key, p);
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
-    return p;
+    return untilAborted(p, hooks.signal);
   }
+}
+
+/** The promise, or a rejection as soon as the client has gone. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new ProxyError("api_error", "client disconnected"));
+  return new Promise<T>((resolve, reject) => {
+    const gone = () => reject(new ProxyError("api_error", "client disconnected"));
+    signal.addEventListener("abort", gone, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", gone));
+  });
 }
 
 /** The request as a model without vision can take it: images described by the VLM (in parallel), then replaced. */

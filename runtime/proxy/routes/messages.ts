@@ -6,7 +6,7 @@ import type { AppEnv, Runtime } from "../runtime.ts";
 import type { DialectContext } from "../dialect.ts";
 import { workingDirectoryOf } from "../context.ts";
 import { invalidRequest, ProxyError } from "../errors.ts";
-import { exchange, type Exchanged } from "../exchange.ts";
+import { exchange, type Exchanged, type ExchangeOptions } from "../exchange.ts";
 import { describeImages, hasImages } from "../images/describe.ts";
 import { nodeSseWriter, sseData, sseWriter, type SseWriter } from "../sse.ts";
 import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
@@ -40,10 +40,7 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   const body = await readJson(c, rt.maxBodyBytes);
   const v = validateRequest(body);
   if (!v.ok) throw invalidRequest(v.message);
-  // a model without vision gets the VLM's description of each image (images/describe.ts)
-  const req = rt.images && hasImages(v.value)
-    ? await describeImages(v.value, rt.images, { signal: c.req.raw.signal, onDescribed: (f) => rt.logger.log("info", "image described", { requestId: c.get("requestId"), ...f }) })
-    : v.value;
+  const req = v.value;
   const ctx: DialectContext = { cwd: rt.cwd ?? workingDirectoryOf(req) };
   const upstreamReq = translate(req, rt, ctx);
   const id = `msg_${rt.newId()}`;
@@ -62,10 +59,16 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   let upstreamDone = false;
   const onClientAbort = () => { if (!upstreamDone) ac.abort(); };
   c.req.raw.signal.addEventListener("abort", onClientAbort, { once: true });
-  const pending = exchange(upstreamReq, {
+  const xopts: ExchangeOptions = {
     transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal,
     onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
-  });
+  };
+  // A model without vision gets the VLM's description of each image first (images/describe.ts); a streaming
+  // client waits for it as for a cold start, with pings.
+  const pending = rt.images && hasImages(req)
+    ? describeImages(req, rt.images, { signal: ac.signal, onDescribed: (f) => log("info", "image described", f) })
+      .then((described) => exchange(translate(described, rt, ctx), xopts))
+    : exchange(upstreamReq, xopts);
 
   if (!streaming) {
     try {
