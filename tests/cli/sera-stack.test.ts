@@ -1,8 +1,8 @@
-// Reading the `sera` stack output through the Pulumi CLI (a recording stand-in script in place of pulumi).
+// Reading the stack outputs (sera, coder, vlmMcpServer) through the Pulumi CLI (a recording stand-in script in place of pulumi).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readSeraOutput } from "../../runtime/sera/stack.ts";
+import { readSeraOutput, readSessionOutputs } from "../../runtime/sera/stack.ts";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "fake-pulumi-"))));
@@ -35,4 +35,17 @@ it("a stack without the output, a failing pulumi or a missing pulumi is a proble
   expect(failing.problem).toBe("pulumi stack output failed: error: no stack named 'dev' found");
   const missing = await readSeraOutput("dev", dir, {}, async () => { throw new Error("the Pulumi CLI was not found: run `npm run engine`"); });
   expect(missing.problem).toMatch(/Pulumi CLI was not found/);
+});
+
+it("one `pulumi stack output` call gives a session the coder and the vlm-analyzer registration as well", async () => {
+  const coder = { baseUrl: "https://ws--c.modal.run/v1", model: "unsloth/Qwen3-Coder-Next-FP8-Dynamic", apiKey: "ck" };
+  const vlmMcpServer = { command: "/n/node", args: ["/p/mcp/main.ts"], env: { VLM_ENDPOINT: "https://ws--v.modal.run/v1", VLM_API_KEY: "vk" } };
+  const bin = fakePulumi(JSON.stringify({ coder, vlm: { baseUrl: "https://ws--v.modal.run/v1", model: "m" }, vlmMcpServer }));
+  expect(await readSessionOutputs("dev", dir, {}, async () => ({ bin }))).toEqual({ coder, vlmMcpServer, seraProblem: "no sera output (the stack's sera endpoint is not enabled)" });
+  const failing = await readSessionOutputs("dev", dir, {}, async () => ({ bin: fakePulumi("", "error: no stack named 'dev' found", 255) }));
+  expect(failing).toEqual({
+    seraProblem: "pulumi stack output failed: error: no stack named 'dev' found",
+    coderProblem: "pulumi stack output failed: error: no stack named 'dev' found",
+    vlmMcpServerProblem: "pulumi stack output failed: error: no stack named 'dev' found",
+  });
 });
