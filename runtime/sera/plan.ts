@@ -270,7 +270,7 @@ export function claudeEnv(
 export function claudeHint(proxyUrl: string, token: string, extra: Readonly<Record<string, string>> = {}, mcpConfigFile?: string): string {
   const vars = Object.entries(extra).map(([k, v]) => `${k}=${/^[\w./:@-]+$/.test(v) ? v : JSON.stringify(v)} `).join("");
   return `ANTHROPIC_BASE_URL=${proxyUrl} ANTHROPIC_AUTH_TOKEN=${token} CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 ${vars}npx claude` +
-    (mcpConfigFile ? ` --mcp-config ${mcpConfigFile}` : "");
+    (mcpConfigFile ? ` --mcp-config=${mcpConfigFile}` : "");
 }
 
 /** The plan as text for --dry-run; secrets are shown as <set> / <generated>, never their values. */

@@ -100,7 +100,8 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
       return 0;
     }
     // Ctrl+C reaches Claude Code too (same terminal): it decides when to quit, we wait for its exit code.
-    const args = mcpConfig ? ["--mcp-config", mcpConfig.path, ...plan.claude.args] : plan.claude.args;
+    // one argument: `--mcp-config` takes several values, and a prompt after it would be read as another config
+    const args = mcpConfig ? [`--mcp-config=${mcpConfig.path}`, ...plan.claude.args] : plan.claude.args;
     const code = await deps.runClaude(plan.claude.bin, args, claudeEnv(deps.env, proxy.url, plan.proxy.token, plan.claude.env), terminate.signal);
     deps.logger.log("info", "claude code exited", { exitCode: code });
     return code;

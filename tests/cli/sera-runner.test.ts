@@ -221,9 +221,10 @@ describe("vision: vlm-analyzer for Claude Code, image descriptions in the proxy"
     let seen: { path: string; json: unknown; mode: number } | undefined;
     const h = harness({
       runClaude: async (_bin, args) => {
-        const path = args[1]!;
+        const path = args[0]!.replace(/^--mcp-config=/, "");
         seen = { path, json: JSON.parse(readFileSync(path, "utf8")), mode: statSync(path).mode & 0o777 };
-        expect(args.slice(0, 1).concat(args.slice(2))).toEqual(["--mcp-config", "-p", "hi"]);
+        // one argument, so that a prompt after it is not read as a second config file
+        expect(args).toEqual([`--mcp-config=${path}`, "-p", "hi"]);
         return 0;
       },
     });
@@ -243,8 +244,8 @@ describe("vision: vlm-analyzer for Claude Code, image descriptions in the proxy"
     const run = runPlan(visionPlan("--coder --proxy-only"), h.deps);
     await new Promise((r) => setTimeout(r, 20));
     const hint = h.out.join("");
-    expect(hint).toMatch(/ANTHROPIC_MODEL=unsloth\/Qwen3-Coder-Next-FP8-Dynamic .*CLAUDE_CODE_MAX_CONTEXT_TOKENS=131072 npx claude --mcp-config \S+mcp\.json/);
-    const file = /--mcp-config (\S+)/.exec(hint)![1]!;
+    expect(hint).toMatch(/ANTHROPIC_MODEL=unsloth\/Qwen3-Coder-Next-FP8-Dynamic .*CLAUDE_CODE_MAX_CONTEXT_TOKENS=131072 npx claude --mcp-config=\S+mcp\.json/);
+    const file = /--mcp-config=(\S+)/.exec(hint)![1]!;
     expect(existsSync(file)).toBe(true);
     h.interrupt();
     expect(await run).toBe(0);

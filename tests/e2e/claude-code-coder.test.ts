@@ -64,7 +64,7 @@ it("sera --coder: Claude Code on the coder sees vlm-analyzer's tools, and a PNG 
     const home = tempDir("cc-coder-home-");
     // NOTES.md: as root, --dangerously-skip-permissions needs IS_SANDBOX=1.
     const root = process.getuid?.() === 0 ? { IS_SANDBOX: "1" } : {};
-    const r = await execa(process.execPath, [SERA, "--coder", "--outputs", outputs, "--port", "0", "--", "-p", "What does shot.png show?", "--dangerously-skip-permissions"], {
+    const r = await execa(process.execPath, [SERA, "--coder", "--outputs", outputs, "--port", "0", "--", "What does shot.png show?", "-p", "--dangerously-skip-permissions"], {
       cwd: project,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_STATE_HOME: home, TERM: "dumb", ...root },
       extendEnv: false,
