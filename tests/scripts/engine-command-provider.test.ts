@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { engineEnv, ensureEngine, PROJECT_DIR, usePluginCache } from "../../scripts/engine-lib.ts";
+import { withoutPulumiEnv } from "../support/project.ts";
 
 const SECRET = "tok-SEKRIT-4f1c9";
 
@@ -57,7 +58,7 @@ beforeAll(async () => {
   symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"));
   mkdirSync(join(dir, ".state"));
   const base = {
-    ...engineEnv(engine.binDir, process.env),
+    ...engineEnv(engine.binDir, withoutPulumiEnv(process.env)),
     PULUMI_HOME: join(dir, ".pulumi-home"),
     PULUMI_BACKEND_URL: `file://${join(dir, ".state")}`,
     PULUMI_CONFIG_PASSPHRASE: "engine-test",

@@ -1,12 +1,15 @@
 // A throwaway copy of the project for real-engine tests: its own stack files, a temp file backend, the fake
 // modal CLI first on PATH. node_modules is linked, the program and components are copied as they are.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// Hermetic against a used checkout: stack files without the user's salt and secrets, no PULUMI_* variable of
+// the caller (backend, passphrase, home, access token) reaches the engine.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { PROJECT_DIR } from "../../components/stack-config.ts";
 import { engineEnv, ensureEngine, usePluginCache } from "../../scripts/engine-lib.ts";
-import { FAKE_MODAL_DIR } from "./project.ts";
+import { stackFileForTests } from "./dev-stack.ts";
+import { FAKE_MODAL_DIR, withoutPulumiEnv } from "./project.ts";
 
 export const PASSPHRASE = "integration-test-passphrase";
 
@@ -29,7 +32,7 @@ export async function engineProject(): Promise<EngineProject> {
   const modalState = join(dir, ".fake-modal");
   mkdirSync(backendDir, { recursive: true });
   let env: Record<string, string> = {
-    ...engineEnv(engine.binDir, process.env),
+    ...engineEnv(engine.binDir, withoutPulumiEnv(process.env)),
     PULUMI_HOME: join(dir, ".pulumi-home"),
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
@@ -49,7 +52,7 @@ export async function engineProject(): Promise<EngineProject> {
     modalState,
     env,
     async stack(name, stackYamlFrom = "dev") {
-      writeFileSync(join(dir, `Pulumi.${name}.yaml`), readFileSync(join(PROJECT_DIR, `Pulumi.${stackYamlFrom}.yaml`)));
+      writeFileSync(join(dir, `Pulumi.${name}.yaml`), stackFileForTests(stackYamlFrom));
       return LocalWorkspace.createOrSelectStack({ stackName: name, workDir: dir }, { envVars: env, pulumiCommand });
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
