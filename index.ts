@@ -1,5 +1,6 @@
 // The program: the stack's config → the coder, the vision model behind the VLM MCP server, and optionally SERA.
 // Output names are a contract with the local tools (sera, install-qwen-code): coder, vlm, sera, vlmMcpServer.
+// One default export of the outputs that exist: a named `sera` export left undefined makes every preview warn.
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "./components/stack-config.ts";
 import { VlmMcpServer } from "./components/vlm-mcp-server.ts";
@@ -24,7 +25,9 @@ const seraEndpoint = endpoints.sera ? new VllmEndpoint("sera", { ...endpoints.se
 
 const client = (e: VllmEndpoint) => ({ baseUrl: e.openaiBaseUrl, model: e.model, ...(e.apiKey ? { apiKey: e.apiKey } : {}) });
 
-export const coder = client(coderEndpoint);
-export const vlm = { ...client(vision.endpoint), maxImagesPerPrompt: vision.maxImagesPerPrompt };
-export const vlmMcpServer = vision.registration;
-export const sera = seraEndpoint ? client(seraEndpoint) : undefined;
+export default {
+  coder: client(coderEndpoint),
+  vlm: { ...client(vision.endpoint), maxImagesPerPrompt: vision.maxImagesPerPrompt },
+  vlmMcpServer: vision.registration,
+  ...(seraEndpoint ? { sera: client(seraEndpoint) } : {}),
+};

@@ -54,10 +54,10 @@ export class VllmEndpoint extends pulumi.ComponentResource {
     try {
       built = buildEndpoint(name, args, { project: pulumi.getProject(), stack: pulumi.getStack(), hasApiKey: args.apiKey !== undefined });
     } catch (e) {
-      throw new pulumi.RunError((e as Error).message);
+      throw new pulumi.ResourceError((e as Error).message, this, true); // reported on this endpoint, without a stack trace
     }
     // vLLM refuses to start when one full-length sequence does not fit: fail at preview, with the numbers
-    if (built.capacity?.error) throw new pulumi.RunError(built.capacity.error);
+    if (built.capacity?.error) throw new pulumi.ResourceError(built.capacity.error, this, true);
     if (built.capacity?.warning) void pulumi.log.warn(built.capacity.warning, this);
     if (built.capacitySkipped) void pulumi.log.warn(built.capacitySkipped, this);
     this.spec = built.spec;

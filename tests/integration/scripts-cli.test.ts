@@ -3,7 +3,7 @@ import { jest } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { PROJECT_DIR } from "../../components/stack-config.ts";
+import { stackFileForTests } from "../support/dev-stack.ts";
 import { engineProject, type EngineProject } from "../support/engine-project.ts";
 
 jest.setTimeout(300_000);
@@ -13,23 +13,46 @@ beforeAll(async () => {
 });
 afterAll(() => p?.cleanup());
 
-it("prints pulumi preview --diff and writes a markdown summary per resource", async () => {
-  writeFileSync(join(p.dir, "Pulumi.ci.yaml"), readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml")));
+// the capacity planner's warning for the coder of both committed stacks (128 inputs × 131072 tokens on one H200)
+const CAPACITY_WARNING = "coder: unsloth/Qwen3-Coder-Next-FP8-Dynamic on H200:1: 128 concurrent full-length sequences need 201.3 GiB but the KV budget is 49.3 GiB";
+
+it("prints pulumi preview --diff and every warning per resource, and writes a markdown summary per resource", async () => {
+  writeFileSync(join(p.dir, "Pulumi.ci.yaml"), stackFileForTests("prod"));
   const summary = join(p.dir, "summary.md");
   const r = await execa("node", ["scripts/preview.ts", "--stack", "ci", "--summary", summary], { cwd: p.dir, env: p.env, extendEnv: false, reject: false });
   expect(r.stderr).toContain(`preview summary written to ${summary}`);
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toContain("Previewing update (ci)");
   expect(r.stdout).toMatch(/\+ command:local:Command: \(create\)/);
+  expect(r.stdout).toContain(`Diagnostics (1 warning):\n  coding-agent-server:modal:VllmEndpoint (coder):\n    warning: ${CAPACITY_WARNING}`);
+  expect(r.stdout).toContain("vLLM will run 31 at full length and queue the rest.");
+  expect(r.stdout + r.stderr).not.toContain("Undefined value");
   const md = readFileSync(summary, "utf8");
   expect(md).toContain("### Pulumi preview — stack `ci`");
   expect(md).toContain("| `coder-deploy` | `command:local:Command` | create | — |");
   expect(md).toContain("| `vlm-deploy` | `command:local:Command` | create | — |");
+  expect(md).toContain(`#### Diagnostics (1 warning)\n\n| resource | severity | message |\n|---|---|---|\n| \`coder\` (\`coding-agent-server:modal:VllmEndpoint\`) | warning | ${CAPACITY_WARNING}`);
+  expect(md).not.toContain("Undefined value");
   expect(md).toContain("**6 to create");
 });
 
+it("a failing preview exits 1 and still prints and summarizes its error, on the endpoint that cannot fit", async () => {
+  const yaml = stackFileForTests("dev").replace(/(coding-agent-server:vlm:\n(?:\s+.*\n)*?\s+gpu:) A100-80GB/, "$1 A100-40GB");
+  expect(yaml).toContain("gpu: A100-40GB");
+  writeFileSync(join(p.dir, "Pulumi.tight.yaml"), yaml);
+  const summary = join(p.dir, "tight.md");
+  const r = await execa("node", ["scripts/preview.ts", "--stack", "tight", "--summary", summary], { cwd: p.dir, env: p.env, extendEnv: false, reject: false });
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toContain("npm run preview: pulumi preview failed (its errors are above)");
+  expect(r.stdout).toMatch(/Diagnostics \(1 error, 1 warning\):[\s\S]*  coding-agent-server:modal:VllmEndpoint \(vlm\):\n    error: vlm: Qwen\/Qwen3-VL-32B-Thinking-FP8 on A100-40GB:1 does not fit/);
+  const md = readFileSync(summary, "utf8");
+  expect(md).toContain("**The preview failed**");
+  expect(md).toMatch(/\| `vlm` \(`coding-agent-server:modal:VllmEndpoint`\) \| error \| vlm: Qwen\/Qwen3-VL-32B-Thinking-FP8 on A100-40GB:1 does not fit: /);
+  expect(md).toContain(`| warning | ${CAPACITY_WARNING}`);
+});
+
 it("npm run up deploys a stack on the real engine, generating its API keys once as secrets", async () => {
-  writeFileSync(join(p.dir, "Pulumi.up.yaml"), readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml")));
+  writeFileSync(join(p.dir, "Pulumi.up.yaml"), stackFileForTests("dev"));
   const up = () => execa("node", ["scripts/up.ts", "--stack", "up"], { cwd: p.dir, env: p.env, extendEnv: false, reject: false, stdin: "ignore" });
   const first = await up();
   expect(first.stderr).toContain("generated coderApiKey (a Pulumi secret of stack up)");

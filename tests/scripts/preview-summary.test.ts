@@ -1,4 +1,5 @@
-import { jsonDiff, summarizePreview, type PreviewStep } from "../../scripts/preview-summary.ts";
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import { diagnosticFromEvent, formatDiagnostics, jsonDiff, resourceLabel, summarizePreview, type PreviewDiagnostic, type PreviewStep } from "../../scripts/preview-summary.ts";
 
 const spec = (maxInputs: number, gpu = "H200:1") => JSON.stringify({ appName: "a", gpu, scaling: { maxInputs, scaledownWindow: 300 } });
 const urn = (type: string, name: string) => `urn:pulumi:dev::coding-agent-server::coding-agent-server:modal:VllmEndpoint$${type}::${name}`;
@@ -47,4 +48,56 @@ it("says so when nothing changes", () => {
 
 it("diffs nested JSON leaves", () => {
   expect(jsonDiff({ a: { b: 1, c: [1] } }, { a: { b: 2, c: [1, 2] }, d: true })).toEqual(["a.b: 1 → 2", "a.c: [1] → [1,2]", "d: (unset) → true"]);
+});
+
+describe("diagnostics", () => {
+  const coderUrn = urn("coding-agent-server:modal:VllmEndpoint", "coder").replace("coding-agent-server:modal:VllmEndpoint$", "");
+  const event = (severity: string, message: string, u?: string) => ({ sequence: 1, timestamp: 0, diagnosticEvent: { severity, message, prefix: `${severity}: `, color: "never", ...(u ? { urn: u } : {}) } }) as unknown as EngineEvent;
+
+  it("keeps the engine's warnings and errors, with their resource, and drops debug and info output", () => {
+    expect(diagnosticFromEvent(event("warning", "128 concurrent full-length sequences need 201.3 GiB\n", coderUrn))).toEqual({ severity: "warning", message: "128 concurrent full-length sequences need 201.3 GiB", urn: coderUrn });
+    expect(diagnosticFromEvent(event("error", "invalid configuration:\n  coding-agent-server:coder.gpu: unknown GPU\n"))).toEqual({ severity: "error", message: "invalid configuration:\n  coding-agent-server:coder.gpu: unknown GPU" });
+    expect(diagnosticFromEvent(event("debug", "Registering resource"))).toBeUndefined();
+    expect(diagnosticFromEvent(event("info", "hello"))).toBeUndefined();
+    expect(diagnosticFromEvent({ sequence: 1, timestamp: 0, cancelEvent: {} } as EngineEvent)).toBeUndefined();
+  });
+
+  it("labels a resource by its own type and name, the parent chain dropped", () => {
+    expect(resourceLabel(urn("command:local:Command", "vlm-deploy"))).toBe("command:local:Command (vlm-deploy)");
+    expect(resourceLabel(undefined)).toBe("the stack");
+  });
+
+  const diags: PreviewDiagnostic[] = [
+    { severity: "warning", message: "coder: 128 concurrent full-length sequences need 201.3 GiB | vLLM will run 31", urn: coderUrn },
+    { severity: "warning", message: "coder: 128 concurrent full-length sequences need 201.3 GiB | vLLM will run 31", urn: coderUrn },
+    { severity: "error", message: "invalid configuration:\n  coding-agent-server:vlm.gpu: unknown GPU" },
+  ];
+
+  it("prints them per resource, each once, counted", () => {
+    expect(formatDiagnostics(diags)).toBe(
+      [
+        "Diagnostics (1 error, 1 warning):",
+        "  coding-agent-server:modal:VllmEndpoint (coder):",
+        "    warning: coder: 128 concurrent full-length sequences need 201.3 GiB | vLLM will run 31",
+        "",
+        "  the stack:",
+        "    error: invalid configuration:",
+        "        coding-agent-server:vlm.gpu: unknown GPU",
+        "",
+      ].join("\n"),
+    );
+    expect(formatDiagnostics([])).toBe("");
+  });
+
+  it("lists them in the markdown summary, table-safe, and says when the preview failed", () => {
+    const { markdown } = summarizePreview("dev", [], { diagnostics: diags, failed: true });
+    expect(markdown).toContain("**The preview failed**");
+    expect(markdown).toContain("#### Diagnostics (1 error, 1 warning)");
+    expect(markdown).toContain("| `coder` (`coding-agent-server:modal:VllmEndpoint`) | warning | coder: 128 concurrent full-length sequences need 201.3 GiB \\| vLLM will run 31 |");
+    expect(markdown).toContain("| the stack | error | invalid configuration:<br>coding-agent-server:vlm.gpu: unknown GPU |");
+    expect(markdown.match(/\| warning \|/g)).toHaveLength(1);
+    const clean = summarizePreview("dev", []).markdown;
+    expect(clean).not.toContain("Diagnostics");
+    expect(clean).not.toContain("failed");
+  });
 });
