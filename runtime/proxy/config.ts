@@ -24,6 +24,9 @@ export interface ColdStartOptions {
   readonly pingIntervalMs: number;
   /** pause between attempts */
   readonly retryDelayMs: number;
+  /** how often a connection the upstream accepted and then reset (or closed unanswered) is retried before the
+   *  client gets an error; such an upstream is broken, not starting, so it does not get the deadline */
+  readonly resetRetries: number;
 }
 
 export interface ProxyDeps {
@@ -45,5 +48,5 @@ export interface ProxyDeps {
   readonly images?: ImageDescriber;
 }
 
-export const DEFAULT_COLD_START: ColdStartOptions = { deadlineMs: 10 * 60_000, pingIntervalMs: 10_000, retryDelayMs: 2_000 };
+export const DEFAULT_COLD_START: ColdStartOptions = { deadlineMs: 10 * 60_000, pingIntervalMs: 10_000, retryDelayMs: 2_000, resetRetries: 3 };
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;

@@ -56,7 +56,8 @@ export function httpTransport(): Transport {
         const status = res.statusCode ?? 0;
         resolve({ status, ok: status >= 200 && status < 300, text: () => readAll(res), body: res });
       });
-      req.on("error", reject);
+      // whether a pooled keep-alive socket failed: the server may have closed it just before we wrote (upstream.ts)
+      req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
       // the request body is written in one go; the socket's Nagle delay would otherwise cost ~40 ms per request
       req.setNoDelay(true);
       req.end(body);

@@ -1,6 +1,8 @@
 // The upstream (vLLM behind Modal or any OpenAI-compatible server): URLs, auth headers, and the cold-start policy —
-// connection failures and 502/503/504 before the first byte are retried until a deadline, because a Modal endpoint
-// scaling up from zero refuses or answers 5xx for minutes. Anything else is the final answer.
+// refused connections and 502/503/504 before the first byte are retried until a deadline, because a Modal endpoint
+// scaling up from zero refuses or answers 5xx for minutes. A connection that is accepted and then reset (or closed
+// without an answer) is not a cold start: it is retried a few times, then answered as an error, so the client is not
+// kept waiting for the whole deadline. Anything else is the final answer.
 import type { ColdStartOptions, UpstreamConfig } from "./config.ts";
 import { ProxyError, fromUpstreamStatus } from "./errors.ts";
 import type { Transport, UpstreamResponse } from "./transport.ts";
@@ -25,6 +27,16 @@ export function upstreamHeaders(u: UpstreamConfig): Record<string, string> {
 }
 
 const RETRYABLE = new Set([502, 503, 504]);
+/** The server accepted the connection and dropped it before answering. node:http says ECONNRESET ("socket hang up"
+ *  for a close without a response); undici's fetch says UND_ERR_SOCKET ("other side closed"). */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+
+/** The error code of a failed request: node:http puts it on the error, fetch on its cause. */
+export function failureCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : undefined;
+  return code;
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -49,10 +61,13 @@ export interface PostOptions {
 export type Posted = { ok: true; res: UpstreamResponse } | { ok: false; status: number; text: string };
 
 /** POSTs with the cold-start retry. Resolves with a 2xx response or a final HTTP error; throws ProxyError when the
- *  deadline passes without an answer, or "aborted" when the client went away. */
+ *  deadline passes without an answer, when the upstream dropped the connection more than `resetRetries` times,
+ *  or "client disconnected" when the client went away. */
 export async function postWithColdStart(o: PostOptions): Promise<Posted> {
   const deadline = Date.now() + o.coldStart.deadlineMs;
   let attempt = 0;
+  let drops = 0;
+  let retriedStale = false;
   let last = "";
   for (;;) {
     attempt++;
@@ -65,7 +80,19 @@ export async function postWithColdStart(o: PostOptions): Promise<Posted> {
       last = `HTTP ${res.status}`;
     } catch (err) {
       if (o.signal.aborted) throw new ProxyError("api_error", "client disconnected");
-      last = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name ?? "connection failed";
+      const code = failureCode(err);
+      last = code ?? (err as Error).name ?? "connection failed";
+      if (code !== undefined && DROPPED.has(code)) {
+        // a keep-alive socket the server had already closed is the client's race, not the server's answer: once more at once
+        if ((err as { reusedSocket?: boolean }).reusedSocket === true && !retriedStale) {
+          retriedStale = true;
+          o.onRetry?.(attempt, `${code} on a reused connection`);
+          continue;
+        }
+        if (++drops > o.coldStart.resetRetries) {
+          throw new ProxyError("api_error", `upstream endpoint closed the connection without answering (${code}, ${drops} times)`);
+        }
+      }
     }
     if (Date.now() + o.coldStart.retryDelayMs > deadline) {
       if (last.startsWith("HTTP ")) throw fromUpstreamStatus(Number(last.slice(5)), "");

@@ -23,6 +23,8 @@ export interface CliArgs {
   readonly hfSecret?: string;
   readonly stack?: string;
   readonly dryRun: boolean;
+  /** --cold-start-timeout, in seconds: how long the proxy waits for a starting endpoint */
+  readonly coldStartTimeout?: number;
   /** everything after `--`: passed to Claude Code */
   readonly claudeArgs: readonly string[];
 }
@@ -51,6 +53,10 @@ Options:
   --modal            deploy the endpoint for this session only (Modal credentials needed)
   --hf-secret NAME   Modal secret with HF_TOKEN for gated/private models           [env SERA_HF_SECRET]
   --stack NAME       Pulumi stack whose config/outputs to use (default dev)        [env SERA_STACK]
+  --cold-start-timeout S
+                     seconds a request waits for an endpoint that is starting, i.e. refuses
+                     connections or answers 502/503/504 (default 600); one that accepts and
+                     resets connections is answered with an error after 3 retries instead
   --dry-run          print the plan and exit
   -- ARGS…           passed to Claude Code
 Environment:
@@ -66,6 +72,13 @@ function port(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v) || n < 0 || n > 65535) throw new UsageError(`--port: expected a port number 0-65535, got "${v}"`);
+  return n;
+}
+
+function seconds(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || n <= 0) throw new UsageError(`--cold-start-timeout: expected a positive number of seconds, got "${v}"`);
   return n;
 }
 
@@ -98,6 +111,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         "hf-secret": { type: "string" },
         stack: { type: "string" },
         "dry-run": { type: "boolean" },
+        "cold-start-timeout": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -123,6 +137,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     hfSecret: v["hf-secret"],
     stack: v.stack,
     dryRun: v["dry-run"] ?? false,
+    coldStartTimeout: seconds(v["cold-start-timeout"]),
     claudeArgs,
   };
   if (args.modal && args.endpoint !== undefined) throw new UsageError("--modal and --endpoint exclude each other: --modal deploys its own endpoint");
@@ -132,10 +147,11 @@ export function parseCli(argv: readonly string[]): CliArgs {
     if (other.length > 0) throw new UsageError(`--coder takes the coder's URL and model from the stack: it does not go with --${other.join(", --")}`);
   }
   if (command === "deploy" || command === "stop") {
-    const runOnly = (["endpoint", "port", "dialect"] as const).filter((k) => args[k] !== undefined);
-    if (args.coder) runOnly.push("coder" as never);
-    if (args.proxyOnly) runOnly.push("proxy-only" as never);
-    if (args.modal) runOnly.push("modal" as never);
+    const runOnly: string[] = (["endpoint", "port", "dialect"] as const).filter((k) => args[k] !== undefined);
+    if (args.coldStartTimeout !== undefined) runOnly.push("cold-start-timeout");
+    if (args.coder) runOnly.push("coder");
+    if (args.proxyOnly) runOnly.push("proxy-only");
+    if (args.modal) runOnly.push("modal");
     if (runOnly.length > 0) throw new UsageError(`sera ${command} does not take --${runOnly.join(", --")}`);
   }
   return args;

@@ -57,7 +57,7 @@ export interface SessionPlan {
   readonly upstream: Upstream;
   /** --modal: deploy this spec for the session and stop it afterwards */
   readonly ephemeral?: { readonly spec: EndpointSpec; readonly apiKey: string };
-  readonly proxy: { readonly port: number; readonly dialect: DialectName; readonly token: string };
+  readonly proxy: { readonly port: number; readonly dialect: DialectName; readonly token: string; readonly coldStartTimeoutMs: number };
   /** undefined with --proxy-only; env: settings for Claude Code beyond the proxy's URL and token */
   readonly claude?: { readonly bin: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> };
   readonly vision?: Vision;
@@ -242,7 +242,10 @@ export function buildPlan(cli: CliArgs, env: SeraEnv & Readonly<Record<string, s
     settings,
     upstream,
     ...(ephemeral ? { ephemeral } : {}),
-    proxy: { port: settings.port.value, dialect: settings.dialect.value, token: env.SERA_PROXY_TOKEN || facts.random() },
+    proxy: {
+      port: settings.port.value, dialect: settings.dialect.value, token: env.SERA_PROXY_TOKEN || facts.random(),
+      coldStartTimeoutMs: settings.coldStartTimeout.value * 1000,
+    },
     ...(cli.proxyOnly ? {} : { claude: { bin: facts.claudeBin, args: cli.claudeArgs, env: claudeExtra } }),
     ...visionFor(cli, facts, sees),
     dryRun: cli.dryRun,
@@ -298,7 +301,7 @@ export function describePlan(plan: Plan): string {
         `api key: ${plan.ephemeral ? "<generated>" : coder ? (plan.upstream.apiKey ? "<set, from stack>" : "<none>") : secret(s.apiKey)}`,
         `max model len: ${plan.upstream.maxModelLen ?? "unknown (vLLM's context errors drive the retry)"}`,
         ...(plan.upstream.modalProxy ? ["modal proxy auth: <set>"] : []),
-        `proxy: 127.0.0.1:${plan.proxy.port} (${plan.proxy.dialect} dialect)`,
+        `proxy: 127.0.0.1:${plan.proxy.port} (${plan.proxy.dialect} dialect), waits up to ${s.coldStartTimeout.value} s for a cold start`,
         v ? `vision: vlm-analyzer MCP server for Claude Code; ${v.describeWith ? `images described by ${v.describeWith.VLM_MODEL ?? "the VLM"} (the model has no vision)` : "images passed to the model (it has vision)"}`
           : `vision: off (${plan.visionOff})`,
         ...(plan.claude && Object.keys(plan.claude.env).length > 0 ? [`claude code env: ${Object.entries(plan.claude.env).map(([k, val]) => `${k}=${val}`).join(" ")}`] : []),

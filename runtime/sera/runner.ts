@@ -72,6 +72,7 @@ async function runSession(plan: SessionPlan, deps: RunnerDeps): Promise<number> 
       port: plan.proxy.port,
       token: plan.proxy.token,
       logger: deps.logger,
+      coldStart: { deadlineMs: plan.proxy.coldStartTimeoutMs },
       upstream: {
         baseUrl,
         model: plan.upstream.model,

@@ -9,6 +9,8 @@ export const DEFAULT_DIALECT: DialectName = "swe-agent";
 export const DEFAULT_STACK = "dev";
 /** SERA-32B's context in the seed and in the stack config (vLLM --max-model-len). */
 export const DEFAULT_MAX_MODEL_LEN = 32768;
+/** How long a request waits for an endpoint scaling up from zero (image pull and weight load take minutes). */
+export const DEFAULT_COLD_START_TIMEOUT_S = 600;
 
 export type Source = "cli" | "env" | "stack" | "default" | "generated";
 export interface Sourced<T> {
@@ -48,6 +50,8 @@ export interface Settings {
   readonly port: Sourced<number>;
   readonly dialect: Sourced<DialectName>;
   readonly stack: Sourced<string>;
+  /** seconds */
+  readonly coldStartTimeout: Sourced<number>;
 }
 
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s.trim() === "" ? undefined : s);
@@ -105,5 +109,6 @@ export function resolveSettings(cli: CliArgs, env: SeraEnv, stack: StackSeraOutp
     // the coder is a native tool caller (qwen3_coder); SERA was trained on SWE-agent's tools
     dialect: first<DialectName>([cli.dialect, "cli"], [cli.coder ? "native" : DEFAULT_DIALECT, "default"]) as Sourced<DialectName>,
     stack: first<string>([nonEmpty(cli.stack), "cli"], [nonEmpty(env.SERA_STACK), "env"], [DEFAULT_STACK, "default"]) as Sourced<string>,
+    coldStartTimeout: first<number>([cli.coldStartTimeout, "cli"], [DEFAULT_COLD_START_TIMEOUT_S, "default"]) as Sourced<number>,
   };
 }

@@ -14,6 +14,8 @@ describe("parseCli", () => {
     ["--help", { command: "help" }],
     ["-h deploy", { command: "help" }],
     ["--endpoint http://h/v1 -- --resume abc", { claudeArgs: ["--resume", "abc"] }],
+    ["--cold-start-timeout 90", { coldStartTimeout: 90 }],
+    ["--cold-start-timeout=2.5", { coldStartTimeout: 2.5 }],
   ])("%j", (argv, expected) => {
     expect(parseCli(argv === "" ? [] : argv.split(" "))).toMatchObject(expected);
   });
@@ -27,6 +29,9 @@ describe("parseCli", () => {
     ["deploy --proxy-only", "sera deploy does not take --proxy-only"],
     ["stop --endpoint http://x/v1", "sera stop does not take --endpoint"],
     ["--bogus", "Unknown option '--bogus'"],
+    ["--cold-start-timeout 0", "--cold-start-timeout: expected a positive number of seconds, got \"0\""],
+    ["--cold-start-timeout 10m", "--cold-start-timeout: expected a positive number of seconds, got \"10m\""],
+    ["deploy --cold-start-timeout 60", "sera deploy does not take --cold-start-timeout"],
   ])("%j is refused: %s", (argv, message) => {
     expect(() => parseCli(argv.split(" "))).toThrow(UsageError);
     expect(() => parseCli(argv.split(" "))).toThrow(message);

@@ -95,6 +95,13 @@ describe("a session on a given endpoint", () => {
     expect(h.proxyOpts[0].dialect).toBe("native");
   });
 
+  it("the proxy waits 10 minutes for a cold start unless --cold-start-timeout says otherwise", async () => {
+    const h = harness();
+    await runPlan(planOf("--endpoint http://h/v1"), h.deps);
+    await runPlan(planOf("--endpoint http://h/v1 --cold-start-timeout 45"), h.deps);
+    expect(h.proxyOpts.map((o) => o.coldStart)).toEqual([{ deadlineMs: 600_000 }, { deadlineMs: 45_000 }]);
+  });
+
   it("a proxy that cannot start (port taken) fails the run with its error", async () => {
     const h = harness({ startProxy: async () => { throw new Error("listen EADDRINUSE: address already in use 127.0.0.1:8080"); } });
     await expect(runPlan(planOf("--endpoint http://h/v1"), h.deps)).rejects.toThrow("EADDRINUSE");
