@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { KvCacheDtype } from "./capacity.ts";
 import { parseGpu } from "./gpus.ts";
 import type { ModelArchitecture } from "./model-catalog.ts";
+import { unknownVllmName, VLLM_NAMES, type VllmNameKind } from "./vllm-names.ts";
 
 export interface VllmEndpointArgs {
   /** Hugging Face model id */
@@ -76,6 +77,9 @@ export const DEFAULTS = {
   volumeName: "huggingface-cache",
 } as const;
 
+/** The KV-cache dtypes the capacity check can size (a subset of vLLM's); vLLM's full list is in vllm-names.json. */
+export const PLANNED_KV_CACHE_DTYPES = ["auto", "fp8", "fp8_e4m3", "fp8_e5m2"] as const satisfies readonly KvCacheDtype[];
+
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const name = z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only");
 
@@ -122,7 +126,17 @@ export const endpointConfigSchema = z
     maxModelLen: int(256).optional(),
     maxNumSeqs: int(1).optional(),
     gpuMemoryUtilization: z.number().gt(0).max(1).optional(),
-    kvCacheDtype: z.enum(["auto", "fp8", "fp8_e4m3", "fp8_e5m2"]).optional(),
+    kvCacheDtype: z
+      .string()
+      .superRefine((v, ctx) => {
+        const unknown = unknownVllmName("kvCacheDtypes", v);
+        if (unknown) ctx.addIssue({ code: "custom", message: unknown });
+        else if (!(PLANNED_KV_CACHE_DTYPES as readonly string[]).includes(v)) {
+          ctx.addIssue({ code: "custom", message: `vLLM has "${v}", but the capacity check can size only ${PLANNED_KV_CACHE_DTYPES.join(", ")}` });
+        }
+      })
+      .transform((v) => v as KvCacheDtype)
+      .optional(),
     toolCallParser: name.optional(),
     enableAutoToolChoice: z.boolean().optional(),
     reasoningParser: name.optional(),
@@ -153,6 +167,14 @@ export const endpointConfigSchema = z
     }
     if (c.enableAutoToolChoice === true && !c.toolCallParser) {
       ctx.addIssue({ code: "custom", path: ["enableAutoToolChoice"], message: "--enable-auto-tool-choice needs a toolCallParser" });
+    }
+    // vllm-names.json lists the pinned vLLM's registries; another vllmVersion may have other names, so it is not judged
+    if ((c.vllmVersion ?? DEFAULTS.vllmVersion) === VLLM_NAMES.vllmVersion) {
+      for (const [key, kind] of [["toolCallParser", "toolCallParsers"], ["reasoningParser", "reasoningParsers"]] as const satisfies readonly (readonly [keyof typeof c, VllmNameKind])[]) {
+        const value = c[key];
+        const unknown = value === undefined ? undefined : unknownVllmName(kind, value);
+        if (unknown) ctx.addIssue({ code: "custom", path: [key], message: unknown });
+      }
     }
     if (c.minContainers !== undefined && c.maxContainers !== undefined && c.minContainers > c.maxContainers) {
       ctx.addIssue({ code: "custom", path: ["minContainers"], message: `minContainers (${c.minContainers}) exceeds maxContainers (${c.maxContainers})` });

@@ -1,5 +1,6 @@
 import { ConfigError } from "../../components/endpoint-args.ts";
 import { loadStackEndpointConfig, parseStackConfig } from "../../components/stack-config.ts";
+import { VLLM_NAMES } from "../../components/vllm-names.ts";
 import { stackConfig } from "../support/dev-stack.ts";
 
 const dev = stackConfig("dev");
@@ -26,12 +27,28 @@ it.each([
   [{ scaledownWindow: -5 }, /coding-agent-server:coder\.scaledownWindow: Too small/],
   [{ scaledownWindow: 7200 }, /coding-agent-server:coder\.scaledownWindow: Too big/],
   [{ limitMmPerPrompt: "image=5" }, /coding-agent-server:coder\.limitMmPerPrompt: must be a JSON object of counts/],
-  [{ kvCacheDtype: "int3" }, /coding-agent-server:coder\.kvCacheDtype: Invalid option/],
+  [{ kvCacheDtype: "fp9" }, /coding-agent-server:coder\.kvCacheDtype: vLLM 0\.33\.0 has no KV-cache dtype "fp9"; valid: auto, float16, bfloat16, fp8,/],
+  [{ kvCacheDtype: "bfloat16" }, /coding-agent-server:coder\.kvCacheDtype: vLLM has "bfloat16", but the capacity check can size only auto, fp8, fp8_e4m3, fp8_e5m2/],
   [{ maxInput: 4 }, /coding-agent-server:coder\.maxInput: unknown key/],
   [{ minContainers: 3, maxContainers: 1 }, /coding-agent-server:coder\.minContainers: minContainers \(3\) exceeds maxContainers \(1\)/],
   [{ model: "not a model id" }, /coding-agent-server:coder\.model: a Hugging Face id/],
 ])("rejects %j naming the key", (patch, message) => {
   expect(problem(withCoder(patch))).toMatch(message);
+});
+
+// the valid names come from vLLM's registries (components/vllm-names.json, compared with vLLM by tests/vllm/names.test.ts)
+it.each([
+  ["toolCallParser", "qwen3_codr", "tool call parser", VLLM_NAMES.toolCallParsers],
+  ["reasoningParser", "qwen4", "reasoning parser", VLLM_NAMES.reasoningParsers],
+] as const)("rejects a %s vLLM does not have, listing vLLM's names", (key, value, what, valid) => {
+  const msg = problem(withCoder({ [key]: value }));
+  const line = msg.split("\n").find((l) => l.includes(`coding-agent-server:coder.${key}:`));
+  expect(line?.trim()).toBe(`coding-agent-server:coder.${key}: vLLM ${VLLM_NAMES.vllmVersion} has no ${what} "${value}"; valid: ${valid.join(", ")}`);
+  expect(valid).toContain(key === "toolCallParser" ? "qwen3_coder" : "qwen3");
+});
+
+it("does not judge parser names against the list for another vllmVersion", () => {
+  expect(parseStackConfig(withCoder({ vllmVersion: "0.34.0", toolCallParser: "qwen4_coder" })).coder.toolCallParser).toBe("qwen4_coder");
 });
 
 it("rejects unknown top-level keys of the project namespace", () => {

@@ -109,8 +109,10 @@ it("a failing modal deploy fails up with modal's message; the next up recovers",
 
 it("an invalid config fails preview naming the key", async () => {
   const good = (await stack.getConfig("coding-agent-server:coder")).value;
-  await setCoder({ gpu: "H300", maxInput: 3 });
-  await expect(stack.preview({ onOutput: log })).rejects.toThrow(/coding-agent-server:coder\.gpu: unknown GPU "H300"[\s\S]*coding-agent-server:coder\.maxInput: unknown key/);
+  await setCoder({ gpu: "H300", maxInput: 3, toolCallParser: "qwen3_codr" });
+  await expect(stack.preview({ onOutput: log })).rejects.toThrow(
+    /coding-agent-server:coder\.gpu: unknown GPU "H300"[\s\S]*coding-agent-server:coder\.maxInput: unknown key[\s\S]*coding-agent-server:coder\.toolCallParser: vLLM 0\.33\.0 has no tool call parser "qwen3_codr"; valid: [\w, -]*\bqwen3_coder\b/,
+  );
   await stack.setConfig("coding-agent-server:coder", { value: good });
 });
 
