@@ -4,7 +4,6 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { constants as osConstants, homedir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { PROJECT } from "../../components/stack-config.ts";
 import { jsonLogger, silentLogger, type Logger } from "../proxy/log.ts";
 import { parseCli } from "./args.ts";
@@ -60,6 +59,8 @@ async function defaultDeps(env: Env, projectDir: string): Promise<Omit<RunnerDep
     startProxy,
     dialectFor: (name) => (name === "native" ? nativeDialect : sweAgentDialect),
     runClaude: async (bin, args, childEnv, terminate) => {
+      // loaded here, not at the top: a --proxy-only session never starts a child, and execa is ~20 MB of RSS
+      const { execa } = await import("execa");
       const r = await execa(bin, [...args], { env: childEnv, extendEnv: false, stdio: "inherit", reject: false, cancelSignal: terminate, forceKillAfterDelay: 5_000 });
       if (r.failed && r.exitCode === undefined && !r.signal && !r.isCanceled) {
         throw new Error(`could not start Claude Code (${bin}): ${r.shortMessage}. Run \`npm ci\` in ${projectDir} or install @anthropic-ai/claude-code.`);

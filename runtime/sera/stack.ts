@@ -2,7 +2,6 @@
 // `vlmMcpServer`: the vlm-analyzer registration) and the stack's endpoint configs (Pulumi.<stack>.yaml: what
 // --modal / deploy / stop deploy from, and each endpoint's context length and proxy-auth setting).
 import { readFile } from "node:fs/promises";
-import { execa } from "execa";
 import { z } from "zod";
 import type { EndpointConfig } from "../../components/endpoint-args.ts";
 import { loadStackEndpointConfig } from "../../components/stack-config.ts";
@@ -74,6 +73,7 @@ export async function readSessionOutputs(stack: string, projectDir: string, env:
   const failed = (problem: string): SessionOutputs => ({ seraProblem: problem, coderProblem: problem, vlmMcpServerProblem: problem });
   try {
     const pulumi = await locate();
+    const { execa } = await import("execa"); // only when the outputs are read: not loaded for a session on --endpoint
     const r = await execa(pulumi.bin, ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
       cwd: projectDir, env: { ...env, ...pulumi.env }, extendEnv: false, reject: false, stdin: "ignore", timeout: 120_000,
     });
