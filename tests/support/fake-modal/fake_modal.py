@@ -2,11 +2,15 @@
   deploy FILE [--name N] [-e ENV]   loads FILE with the REAL modal SDK (so invalid definitions fail as they
                                     would), records the app as deployed, prints modal's deploy summary
   app stop NAME [--yes] [-e ENV]    non-TTY without --yes aborts; a stopped app → "App is already stopped." exit 1
-  app list [--json] [-e ENV]
+  app list [--json] [-e ENV]         JSON as modal/cli/app.py list_ prints it (display_table keys, tasks as a
+                                    string, local ISO times, sorted by tasks then created_at, descending)
+  container list [--json] [--app-id ID] [-e ENV]   as modal/cli/container.py list_ ("Pending" before start)
   secret create NAME [K=V…] [--from-json F] [--force] [-e ENV]; secret delete NAME [--yes] [--allow-missing]
 Messages follow modal/cli/app.py, cli/utils.py (confirm_or_suggest_yes), cli/secret.py and __main__.py
 ("Error: …" on stderr, exit 1). State: $FAKE_MODAL_STATE/state.json. Test hooks (files in the state dir):
-fail-next-deploy (its text becomes modal's error), calls.log (one JSON line per invocation).
+fail-next-deploy (its text becomes modal's error), calls.log (one JSON line per invocation); and the hidden
+command `__containers APP RUNNING [PENDING] [-e ENV]`, which sets the app's containers as requests to its web
+URL would (Modal starts them on demand; a stopped app has none).
 """
 
 import contextlib
@@ -19,6 +23,7 @@ import re
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 STATE_DIR = Path(os.environ.get("FAKE_MODAL_STATE") or "/tmp/fake-modal-state")
@@ -37,6 +42,22 @@ def save(state: dict) -> None:
     tmp = STATE_FILE.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=2))
     tmp.replace(STATE_FILE)
+
+
+def localized(ts: float | None) -> str | None:
+    # modal/_utils/time_utils.py timestamp_to_localized_str(ts, isotz=True), what --json prints
+    if not ts:
+        return None
+    return datetime.fromtimestamp(ts, tz=datetime.now().astimezone().tzinfo).isoformat(sep=" ", timespec="seconds")
+
+
+def print_json(rows: list) -> None:
+    # rich Console.print_json (modal's OutputManager): indent 2, non-ASCII kept, no colour without a terminal
+    print(json.dumps(rows, indent=2, ensure_ascii=False))
+
+
+def running(app: dict) -> list[dict]:
+    return [c for c in app.get("containers", []) if c["started_at"]]
 
 
 def error(msg: str, code: int = 1) -> None:
@@ -82,7 +103,7 @@ def check_token() -> None:
     in_file = toml.exists() and re.search(r"^\s*token_id\s*=", toml.read_text(), re.M)
     if not (os.environ.get("MODAL_TOKEN_ID") and os.environ.get("MODAL_TOKEN_SECRET")) and not in_file:
         error(
-            "Token missing. Could not authenticate client. If you have token credentials, see modal.com/docs/reference/modal.config"
+            "Token missing. Could not authenticate client. If you have token credentials, see modal.com/docs/sdk/py/latest/config"
             " for setup help. If you are a new user, register an account at modal.com, then run `modal token new`."
         )
 
@@ -132,9 +153,9 @@ def deploy(args: list[str]) -> None:
         "app_id": previous["app_id"] if previous and previous["state"] == "deployed" else "ap-" + uuid.uuid4().hex[:22],
         "description": app_name,
         "state": "deployed",
-        "tasks": "0",
-        "created_at": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "created_at": previous["created_at"] if previous and previous["state"] == "deployed" else time.time(),
         "stopped_at": None,
+        "containers": previous.get("containers", []) if previous and previous["state"] == "deployed" else [],
         "environment": env or "main",
         "spec": spec_json,
         "deploys": (previous or {}).get("deploys", 0) + 1 if previous and previous["state"] == "deployed" else 1,
@@ -171,24 +192,74 @@ def app_cmd(args: list[str]) -> None:
                 sys.stderr.write("Aborted: no interactive terminal detected. Rerun with --yes (-y) to skip confirmation.\n")
                 sys.exit(1)
         app["state"] = "stopped"
-        app["stopped_at"] = time.strftime("%Y-%m-%d %H:%M %Z")
+        app["stopped_at"] = time.time()
+        app["containers"] = []
         save(state)
         return
     if sub == "list":
         as_json = pop_flag(args, "--json")
         check_token()
         rows = [
-            {k2: v for k2, v in a.items() if k2 in ("app_id", "description", "state", "tasks", "created_at", "stopped_at")}
+            {
+                "app_id": a["app_id"],
+                "description": a["description"],
+                "state": a["state"],
+                "tasks": str(len(running(a))),
+                "created_at": localized(a["created_at"]),
+                "stopped_at": localized(a["stopped_at"]),
+            }
             for a in state["apps"].values()
             if a["environment"] == (env or "main")
         ]
+        rows.sort(key=lambda r: (int(r["tasks"]), r["created_at"]), reverse=True)
         if as_json:
-            print(json.dumps(rows, indent=2))
+            print_json(rows)
         else:
             for r in rows:
-                print(f"{r['app_id']}  {r['description']}  {r['state']}")
+                print(f"{r['app_id']}  {r['description']}  {r['state']}  {r['tasks']}")
         return
     error(f"No such command '{sub}'.", 2)
+
+
+def container_cmd(args: list[str]) -> None:
+    sub = args.pop(0) if args else ""
+    env = pop_option(args, "-e", "--env")
+    if sub != "list":
+        error(f"No such command '{sub}'.", 2)
+    as_json = pop_flag(args, "--json")
+    app_id = pop_option(args, "--app-id") or ""
+    check_token()
+    tasks = [
+        {**c, "app_id": a["app_id"], "app_description": a["description"]}
+        for a in load()["apps"].values()
+        if a["environment"] == (env or "main") and (not app_id or a["app_id"] == app_id)
+        for c in a.get("containers", [])
+    ]
+    tasks.sort(key=lambda t: t["started_at"] or 0, reverse=True)
+    rows = [
+        {"container_id": t["task_id"], "app_id": t["app_id"], "app_name": t["app_description"], "start_time": localized(t["started_at"]) or "Pending"}
+        for t in tasks
+    ]
+    if as_json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['container_id']}  {r['app_id']}  {r['app_name']}  {r['start_time']}")
+
+
+def containers_hook(args: list[str]) -> None:
+    env = pop_option(args, "-e", "--env")
+    state = load()
+    app = state["apps"].get(key(env, args[0]))
+    if app is None or app["state"] != "deployed":
+        error(f"no deployed app '{args[0]}' to start containers for")
+    started, pending = int(args[1]), int(args[2]) if len(args) > 2 else 0
+    now = time.time()
+    app["containers"] = [
+        {"task_id": "ta-" + uuid.uuid4().hex[:26].upper(), "started_at": now - 60 * (i + 1) if i < started else None, "enqueued_at": now - 60 * (i + 1)}
+        for i in range(started + pending)
+    ]
+    save(state)
 
 
 def secret_cmd(args: list[str]) -> None:
@@ -248,7 +319,7 @@ def main() -> None:
     with open(STATE_DIR / "calls.log", "a") as log:
         log.write(json.dumps(args) + "\n")
     cmd = args.pop(0) if args else ""
-    {"deploy": deploy, "app": app_cmd, "secret": secret_cmd, "__web_url": web_url}.get(cmd, lambda a: error(f"No such command '{cmd}'.", 2))(args)
+    {"deploy": deploy, "app": app_cmd, "container": container_cmd, "secret": secret_cmd, "__web_url": web_url, "__containers": containers_hook}.get(cmd, lambda a: error(f"No such command '{cmd}'.", 2))(args)
 
 
 if __name__ == "__main__":
