@@ -18,7 +18,7 @@ export interface VllmEndpointArgs {
   readonly gpu: string;
   readonly maxModelLen?: number;
   readonly maxNumSeqs?: number;
-  /** share of GPU memory vLLM may use (vLLM default 0.9) */
+  /** share of GPU memory vLLM may use; we always pass it (default 0.9, below vLLM 0.33's own 0.92: our overheads are estimates) */
   readonly gpuMemoryUtilization?: number;
   readonly kvCacheDtype?: KvCacheDtype;
   /** vLLM tool parser; setting it turns on --enable-auto-tool-choice */
@@ -65,6 +65,7 @@ export interface VllmEndpointArgs {
 }
 
 export const DEFAULTS = {
+  // passed explicitly so a vLLM upgrade that moves its default (0.92 in 0.33) cannot change the memory plan unseen
   gpuMemoryUtilization: 0.9,
   kvCacheDtype: "auto",
   vllmVersion: "0.33.0",
@@ -103,7 +104,8 @@ const architecture = z.strictObject({
   fullAttentionLayers: int(1),
   kvHeads: int(1),
   headDim: int(1),
-  linearStateMiBPerSeq: z.number().nonnegative().optional(),
+  dtype: z.enum(["bfloat16", "float16"]).optional(),
+  linearAttention: z.strictObject({ layers: int(1), keyHeads: int(1), valueHeads: int(1), keyHeadDim: int(1), valueHeadDim: int(1), convKernel: int(1) }).optional(),
   vision: z.boolean().optional(),
   maxContext: int(1),
   note: z.string().optional(),

@@ -1,6 +1,6 @@
 // The one description of a deployed endpoint. The Pulumi component, `sera --modal` and the deploy script all
 // build it here; the Modal app (modal/vllm_app.py) reads it as JSON and runs exactly `spec.serve.argv`.
-import { planCapacity, type CapacityPlan } from "./capacity.ts";
+import { planCapacity, vllmDefaultMaxNumSeqs, type CapacityPlan } from "./capacity.ts";
 import { ConfigError, DEFAULTS, limitMmObject, type VllmEndpointArgs } from "./endpoint-args.ts";
 import { parseGpu } from "./gpus.ts";
 import { MODEL_CATALOG, type ModelArchitecture } from "./model-catalog.ts";
@@ -147,7 +147,8 @@ export function buildEndpoint(name: string, args: VllmEndpointArgs, ctx: SpecCon
     gpuMemoryUtilization: args.gpuMemoryUtilization ?? DEFAULTS.gpuMemoryUtilization,
     kvCacheDtype: args.kvCacheDtype ?? DEFAULTS.kvCacheDtype,
     enforceEager: args.enforceEager ?? false,
-    concurrency: Math.min(args.maxNumSeqs ?? 256, maxInputs),
+    prefixCaching: !args.extraArgs?.includes("--no-enable-prefix-caching"),
+    concurrency: Math.min(args.maxNumSeqs ?? vllmDefaultMaxNumSeqs(gpu.type), maxInputs),
   });
   return { spec, capacity };
 }

@@ -1,6 +1,7 @@
 // `npm run capacity -- --model <id> --gpu <GPU> [--kv fp8] [--util 0.9] [--contexts 65536,131072,262144]`
 import { parseArgs } from "node:util";
 import { tradeOffTable, planCapacity, type KvCacheDtype, OVERHEAD_GIB } from "../components/capacity.ts";
+import { DEFAULTS } from "../components/endpoint-args.ts";
 import { parseGpu } from "../components/gpus.ts";
 import { MODEL_CATALOG } from "../components/model-catalog.ts";
 
@@ -9,9 +10,10 @@ const { values } = parseArgs({
     model: { type: "string" },
     gpu: { type: "string" },
     kv: { type: "string", default: "fp8" },
-    util: { type: "string", default: "0.9" },
+    util: { type: "string", default: String(DEFAULTS.gpuMemoryUtilization) },
     contexts: { type: "string", default: "65536,131072,262144" },
     "enforce-eager": { type: "boolean", default: false },
+    "no-prefix-caching": { type: "boolean", default: false },
   },
 });
 const fail = (msg: string): never => {
@@ -34,6 +36,7 @@ const input = {
   gpuMemoryUtilization: Number(values.util),
   kvCacheDtype: values.kv as KvCacheDtype,
   enforceEager: values["enforce-eager"]!,
+  prefixCaching: !values["no-prefix-caching"],
   concurrency: 1,
 };
 const contexts = values.contexts!.split(",").map(Number);
@@ -42,8 +45,15 @@ const g = (n: number) => n.toFixed(1).padStart(6);
 console.log(`${values.model} on ${gpu!.modal}, kv ${values.kv}, gpu_memory_utilization ${values.util}`);
 console.log(`  vLLM budget ${g(p.budgetGiB)} GiB − weights ${g(p.weightsGiB)} GiB − overhead ${g(p.overheadGiB)} GiB ` +
   `(activations ${OVERHEAD_GIB.activation}, CUDA graphs ${input.enforceEager ? 0 : OVERHEAD_GIB.cudaGraphs}${arch.vision ? `, vision encoder ${OVERHEAD_GIB.visionEncoder}` : ""}) = KV ${g(p.kvBudgetGiB)} GiB`);
+const l = p.layout;
 console.log(`  KV per token ${p.kvBytesPerToken / 1024} KiB (${arch.fullAttentionLayers} full-attention layers × ${arch.kvHeads} KV heads × ${arch.headDim} × 2)` +
-  (arch.linearStateMiBPerSeq ? ` + ${arch.linearStateMiBPerSeq.toFixed(0)} MiB linear-attention state per sequence` : ""));
+  `, in ${l.blockSize}-token blocks of ${l.groupLayers} layers (${(l.bytesPerBlock / 2 ** 20).toFixed(2)} MiB per block and GPU)`);
+if (l.linearState) {
+  console.log(`  + linear-attention state ${(l.linearState.bytesPerSequence * gpu!.count / 2 ** 20).toFixed(2)} MiB per sequence ` +
+    `(${arch.linearAttention!.layers} Gated-DeltaNet layers × ${(l.linearState.bytesPerLayer / 2 ** 20).toFixed(2)} MiB in ${arch.dtype ?? "bfloat16"}, ` +
+    `${l.linearState.copies} copies, padded to the block)`);
+}
+console.log("  weights and overhead are estimates; the KV columns are vLLM 0.33's own accounting (tests/vllm/capacity.test.ts)");
 console.log("");
 console.log("   context | GiB per full-length sequence | full-length sequences that fit");
 console.log("  ---------+------------------------------+-------------------------------");
