@@ -3,6 +3,8 @@ import { jest } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
+import { buildEndpoint } from "../../components/endpoint-spec.ts";
+import { loadStackEndpointConfig, PROJECT } from "../../components/stack-config.ts";
 import { stackFileForTests } from "../support/dev-stack.ts";
 import { engineProject, type EngineProject } from "../support/engine-project.ts";
 
@@ -13,8 +15,14 @@ beforeAll(async () => {
 });
 afterAll(() => p?.cleanup());
 
-// the capacity planner's warning for the coder of both committed stacks (128 inputs × 131072 tokens on one H200)
-const CAPACITY_WARNING = "coder: unsloth/Qwen3-Coder-Next-FP8-Dynamic on H200:1: 128 concurrent full-length sequences need 201.3 GiB but the KV budget is 49.3 GiB";
+// the capacity planner's own warning for the coder of both committed stacks (128 inputs × 131072 tokens on one H200):
+// the engine must print what the planner computed, verbatim (the planner's numbers are judged by vLLM in tests/vllm)
+const CAPACITY_WARNING = (() => {
+  const { coder } = loadStackEndpointConfig("prod");
+  const warning = coder && buildEndpoint("coder", coder, { project: PROJECT, stack: "ci", hasApiKey: true }).capacity?.warning;
+  if (!warning) throw new Error("the prod coder no longer gets a capacity warning: this test's premise changed");
+  return warning;
+})();
 
 it("prints pulumi preview --diff and every warning per resource, and writes a markdown summary per resource", async () => {
   writeFileSync(join(p.dir, "Pulumi.ci.yaml"), stackFileForTests("prod"));
@@ -25,7 +33,7 @@ it("prints pulumi preview --diff and every warning per resource, and writes a ma
   expect(r.stdout).toContain("Previewing update (ci)");
   expect(r.stdout).toMatch(/\+ command:local:Command: \(create\)/);
   expect(r.stdout).toContain(`Diagnostics (1 warning):\n  coding-agent-server:modal:VllmEndpoint (coder):\n    warning: ${CAPACITY_WARNING}`);
-  expect(r.stdout).toContain("vLLM will run 31 at full length and queue the rest.");
+  expect(r.stdout).toContain("vLLM will run 30 at full length and queue the rest.");
   expect(r.stdout + r.stderr).not.toContain("Undefined value");
   const md = readFileSync(summary, "utf8");
   expect(md).toContain("### Pulumi preview — stack `ci`");
