@@ -51,7 +51,7 @@ export function parseSessionOutputs(json: string): SessionOutputs {
     return r.success ? { value: r.data } : { problem: problemOf(name, r.error.issues) };
   };
   const sera = one("sera", endpointOutputSchema, "no sera output (the stack's sera endpoint is not enabled)");
-  const coder = one("coder", endpointOutputSchema, "no coder output (deploy the stack first: npm run up)");
+  const coder = one("coder", endpointOutputSchema, "the stack has no coder output yet");
   const mcp = one("vlmMcpServer", mcpServerSchema, "no vlmMcpServer output");
   return {
     ...(sera.value ? { sera: sera.value } : { seraProblem: sera.problem }),
