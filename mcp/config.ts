@@ -50,7 +50,8 @@ const positiveSeconds = (name: string) =>
     z.coerce.number({ error: `${name} must be a number of seconds` }).positive(`${name} must be > 0 seconds`).optional(),
   );
 
-const EnvSchema = z.object({
+/** The env the server reads (exported so `--help` can be checked against it). */
+export const EnvSchema = z.object({
   VLM_ENDPOINT: z.preprocess(
     blankToUndefined,
     z

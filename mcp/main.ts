@@ -5,6 +5,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { parseConfig } from "./config.ts";
 import { createServer } from "./server.ts";
+import { USAGE, wantsHelp } from "./usage.ts";
+
+if (wantsHelp(process.argv.slice(2))) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const log = (line: string) => process.stderr.write(`[vlm-analyzer] ${line}\n`);
 const config = parseConfig(process.env);
