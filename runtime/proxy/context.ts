@@ -53,30 +53,49 @@ export function clampMaxTokens(requested: number, maxModelLen: number | undefine
   return Math.max(1, Math.min(requested, Math.max(room, Math.min(1024, maxModelLen >> 3))));
 }
 
-export interface ContextOverflow { maxModelLen: number; promptTokens: number }
+/** vLLM refused a request for its length. "prompt": the prompt alone fills the window (nothing to retry);
+ *  "max_tokens": the completion budget does not fit (retry with one that does). Numbers are vLLM's when it gave
+ *  them; `atLeast` marks vLLM 0.33's count, which stops at the window + 1 however long the prompt is. */
+export type ContextOverflow =
+  | { kind: "prompt"; maxModelLen?: number; promptTokens?: number; atLeast?: boolean }
+  | { kind: "max_tokens"; maxModelLen: number; promptTokens?: number };
 
-/** Parses vLLM's context-length errors. Current wording (vllm/entrypoints … _validate_input):
- *  "'max_tokens' or 'max_completion_tokens' is too large: M. This model's maximum context length is L tokens and
- *   your request has P input tokens (M > L - P)." / "This model's maximum context length is L tokens. However, your
- *  request has P input tokens. Please reduce the length of the input messages."; older releases: "… However, you
- *  requested T tokens (P in the messages, M in the completion). …". */
+const n = (s: string | undefined) => Number(s);
+
+/** Parses vLLM's length errors (the message of its 400 body). vLLM 0.33 (vllm/renderers/params.py, sampling_params.py;
+ *  recorded in tests/fixtures/vllm/errors.json):
+ *  - "max_tokens=M cannot be greater than max_model_len=L. Please request fewer output tokens."
+ *  - "This model's maximum context length is L tokens. However, your prompt contains at least P input tokens, which
+ *    exceeds this limit even without any output tokens. …" (or "… contains C characters (more than X characters …")
+ *  - "max_tokens must be at least 1, got 0." — what a prompt of exactly L tokens leaves, since 0.33 clamps max_tokens
+ *    to L − P instead of rejecting prompt + max_tokens > L.
+ *  Older releases: "'max_tokens' or 'max_completion_tokens' is too large: M. This model's maximum context length is L
+ *  tokens and your request has P input tokens (M > L - P).", "… However, your request has P input tokens. Please
+ *  reduce the length of the input messages.", "… However, you requested T tokens (P in the messages, M in the
+ *  completion). …". */
 export function parseContextOverflow(message: string): ContextOverflow | undefined {
+  let m = /max_tokens=\d+ cannot be greater than max_model_len=(\d+)/.exec(message);
+  if (m) return { kind: "max_tokens", maxModelLen: n(m[1]) };
+  if (/max_tokens must be at least 1, got (0|-\d+)\b/.test(message)) return { kind: "prompt" };
   const len = /maximum context length is (\d+) tokens/.exec(message);
   if (!len) return undefined;
-  const p =
-    /has (\d+) input tokens/.exec(message) ??
-    /\((\d+) in the messages/.exec(message) ??
-    /you requested (\d+) tokens in the messages/.exec(message);
-  if (!p) return undefined;
-  return { maxModelLen: Number(len[1]), promptTokens: Number(p[1]) };
+  const maxModelLen = n(len[1]);
+  if ((m = /your prompt contains (at least )?(\d+) input tokens/.exec(message))) {
+    return { kind: "prompt", maxModelLen, promptTokens: n(m[2]), ...(m[1] ? { atLeast: true } : {}) };
+  }
+  if (/your prompt contains \d+ characters/.test(message)) return { kind: "prompt", maxModelLen, promptTokens: maxModelLen + 1, atLeast: true };
+  if ((m = /is too large: \d+\..*your request has (\d+) input tokens/s.exec(message))) return { kind: "max_tokens", maxModelLen, promptTokens: n(m[1]) };
+  if ((m = /\((\d+) in the messages/.exec(message))) return { kind: "max_tokens", maxModelLen, promptTokens: n(m[1]) };
+  if ((m = /your request has (\d+) input tokens/.exec(message))) return { kind: "prompt", maxModelLen, promptTokens: n(m[1]) };
+  return undefined;
 }
 
 /** Below this many tokens of room a retry is pointless: the user has to compact. */
 export const MIN_COMPLETION_ROOM = 16;
 
 export function compactMessage(o: ContextOverflow): string {
-  return (
-    `The conversation no longer fits this model's context window (${o.promptTokens} prompt tokens of ${o.maxModelLen}). ` +
-    "Run /compact to summarize it, then continue."
-  );
+  const size = o.maxModelLen === undefined ? ""
+    : o.promptTokens === undefined ? ` (${o.maxModelLen} tokens)`
+      : ` (${"atLeast" in o && o.atLeast ? "at least " : ""}${o.promptTokens} prompt tokens of ${o.maxModelLen})`;
+  return `The conversation no longer fits this model's context window${size}. Run /compact to summarize it, then continue.`;
 }

@@ -1,6 +1,7 @@
 // One upstream exchange for a translated request: cold-start retry (upstream.ts), then the context-length policy —
-// if vLLM says the prompt plus max_tokens does not fit, retry once with max_tokens fitted to vLLM's own numbers;
-// if the prompt alone fills the window, the answer is a message asking the user to /compact.
+// if vLLM says max_tokens does not fit, retry once with max_tokens fitted to vLLM's own numbers (vLLM 0.33 names
+// only the window: asking for the window is enough, it clamps to window − prompt itself); if the prompt alone fills
+// the window, the answer is a message asking the user to /compact.
 import type { ColdStartOptions } from "./config.ts";
 import { compactMessage, MIN_COMPLETION_ROOM, parseContextOverflow } from "./context.ts";
 import { fromUpstreamStatus, upstreamMessage } from "./errors.ts";
@@ -30,9 +31,9 @@ export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Prom
     if (r.status === 400) {
       const overflow = parseContextOverflow(upstreamMessage(r.text) ?? "");
       if (overflow) {
-        const room = overflow.maxModelLen - overflow.promptTokens;
-        if (room < MIN_COMPLETION_ROOM || round > 0) return { kind: "compact", text: compactMessage(overflow) };
-        // vLLM rejects max_tokens > L − P, so the room itself fits exactly
+        if (overflow.kind === "prompt" || round > 0) return { kind: "compact", text: compactMessage(overflow) };
+        const room = overflow.maxModelLen - (overflow.promptTokens ?? 0);
+        if (room < MIN_COMPLETION_ROOM) return { kind: "compact", text: compactMessage(overflow) };
         maxTokens = Math.min(maxTokens, room);
         body = JSON.stringify({ ...req, max_tokens: maxTokens });
         o.onRetry?.(round + 1, `context overflow: max_tokens → ${maxTokens}`);

@@ -1,6 +1,7 @@
 // Anthropic-shaped errors with the right statuses, the context-length policy, cold start and mid-stream failures.
 import Anthropic from "@anthropic-ai/sdk";
 import { harness, sseEvents } from "../support/proxy-harness.ts";
+import { stubPromptTokens } from "../support/vllm-stub.ts";
 
 const ok = { model: "m", max_tokens: 100, messages: [{ role: "user", content: "hi" }] };
 const errorBody = (type: string, message?: string | RegExp) => ({
@@ -128,15 +129,23 @@ describe("context length", () => {
   // the stub counts chars/4; a long history with a huge max_tokens overflows a 2,000-token window
   const long = { ...ok, max_tokens: 64000, messages: [{ role: "user", content: "word ".repeat(2000) }] };
 
-  it("retries once with max_tokens fitted to vLLM's numbers", async () => {
+  it("max_tokens above the window: retries once asking for the window, which vLLM 0.33 clamps to the room itself", async () => {
     const h = harness({ stub: { maxModelLen: 4000 } });
     const msg = await h.client.messages.create(long as never, { timeout: 20_000 });
     expect(msg.type).toBe("message");
-    expect(h.stub.requests).toHaveLength(2);
-    const prompt = 4000 - h.stub.requests[1].max_tokens!;
-    expect(h.stub.requests[0].max_tokens).toBe(64000);
-    expect(prompt).toBeGreaterThan(2000);
+    expect(h.stub.requests.map((r) => r.max_tokens)).toEqual([64000, 4000]);
+    expect(msg.stop_reason).toBe("end_turn");
     expect(h.logs.some((l) => l.msg === "upstream retry" && String(l.fields?.why).startsWith("context overflow"))).toBe(true);
+  });
+
+  it("prompt + max_tokens over the window is no error in vLLM 0.33: the answer is cut at the room (max_tokens)", async () => {
+    // "word " × 2000 ≈ 2,500 stub tokens; 3,000 asked for, ~500 left: the stub's 4-char tokens of a long reply run out
+    const h = harness({ stub: { maxModelLen: 3100, reply: () => ({ text: "z".repeat(8000) }) } });
+    const msg = await h.client.messages.create({ ...long, max_tokens: 3000 } as never, { timeout: 20_000 });
+    expect(h.stub.requests).toHaveLength(1);
+    expect(msg.stop_reason).toBe("max_tokens");
+    const text = (msg.content[0] as { text: string }).text;
+    expect(text.length).toBe(4 * (3100 - stubPromptTokens(h.stub.requests[0])));
   });
 
   it("clamps up front when the window is configured (no failed round trip)", async () => {

@@ -1,5 +1,7 @@
 // Anthropic → OpenAI request translation (native dialect + common fields) on captured Claude Code requests.
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { nativeDialect } from "../../runtime/proxy/dialects/native.ts";
 import { toOpenAIRequest, wantsThinking } from "../../runtime/proxy/translate/request.ts";
 import { validateRequest } from "../../runtime/proxy/translate/validate.ts";
@@ -7,6 +9,7 @@ import { clampMaxTokens, parseContextOverflow, workingDirectoryOf } from "../../
 import { dialectByName } from "../../runtime/proxy/dialects/index.ts";
 import type { AnthropicRequest, OpenAIMessage } from "../../runtime/proxy/types.ts";
 import { allFixtures, captured } from "../support/claude-code-fixtures.ts";
+import { VLLM_FIXTURES_DIR } from "../support/vllm-stub.ts";
 
 const translate = (req: AnthropicRequest, opts: { model?: string; maxModelLen?: number } = {}) =>
   toOpenAIRequest(req, nativeDialect, {}, opts);
@@ -184,12 +187,28 @@ describe("max_tokens and context length", () => {
     expect(out.max_tokens).toBeGreaterThan(32768 - 40000 * 1.25);
   });
 
+  // vLLM 0.33's own bodies, recorded from its renderer and sampling-params checks (tests/vllm/record-fixtures.py)
+  const recorded = JSON.parse(readFileSync(join(VLLM_FIXTURES_DIR, "errors.json"), "utf8")) as Array<{ id: string; maxModelLen: number; maxTokens: number; status: number; body: string }>;
+  const body = (id: string) => recorded.find((e) => e.id === id)!;
+  const messageOf = (id: string) => (JSON.parse(body(id).body) as { error: { message: string } }).error.message;
+
+  it("parses vLLM 0.33's recorded length errors", () => {
+    const w = body("max-tokens-above-window").maxModelLen;
+    expect(parseContextOverflow(messageOf("max-tokens-above-window"))).toEqual({ kind: "max_tokens", maxModelLen: w });
+    expect(parseContextOverflow(messageOf("prompt-above-window"))).toEqual({ kind: "prompt", maxModelLen: w, promptTokens: w + 1, atLeast: true });
+    expect(parseContextOverflow(messageOf("prompt-fills-window"))).toEqual({ kind: "prompt" });
+    expect(parseContextOverflow(messageOf("unknown-model"))).toBeUndefined();
+    expect(recorded.filter((e) => e.id !== "unknown-model").map((e) => e.status)).toEqual([400, 400, 400]);
+  });
+
   it.each([
-    ["'max_tokens' or 'max_completion_tokens' is too large: 64000. This model's maximum context length is 32768 tokens and your request has 20533 input tokens (64000 > 32768 - 20533).", { maxModelLen: 32768, promptTokens: 20533 }],
-    ["This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages.", { maxModelLen: 32768, promptTokens: 40000 }],
-    ["This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (3000 in the messages, 2000 in the completion). Please reduce the length of the messages or completion.", { maxModelLen: 4096, promptTokens: 3000 }],
+    ["This model's maximum context length is 4096 tokens. However, your prompt contains 90000 characters (more than 80000 characters, which is the upper bound for 4096 input tokens). Please reduce the length of the input prompt. (parameter=input_text, value=90000)", { kind: "prompt", maxModelLen: 4096, promptTokens: 4097, atLeast: true }],
+    ["'max_tokens' or 'max_completion_tokens' is too large: 64000. This model's maximum context length is 32768 tokens and your request has 20533 input tokens (64000 > 32768 - 20533).", { kind: "max_tokens", maxModelLen: 32768, promptTokens: 20533 }],
+    ["This model's maximum context length is 32768 tokens. However, your request has 40000 input tokens. Please reduce the length of the input messages.", { kind: "prompt", maxModelLen: 32768, promptTokens: 40000 }],
+    ["This model's maximum context length is 4096 tokens. However, you requested 5000 tokens (3000 in the messages, 2000 in the completion). Please reduce the length of the messages or completion.", { kind: "max_tokens", maxModelLen: 4096, promptTokens: 3000 }],
+    ["max_tokens must be at least 1, got 5.", undefined],
     ["something else", undefined],
-  ])("parses vLLM's context error %#", (msg, expected) => {
+  ])("parses vLLM's context error, other wordings %#", (msg, expected) => {
     expect(parseContextOverflow(msg)).toEqual(expected);
   });
 });
