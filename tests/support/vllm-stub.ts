@@ -234,7 +234,9 @@ export function completionBody(reply: SyntheticReply, prompt: number, budget: nu
       calls.set(t.index, c);
     }
   }
-  const message: Record<string, unknown> = { role: "assistant", content: join("content") || (calls.size ? null : ""), refusal: null, annotations: null, audio: null, function_call: null };
+  // unstreamed, the tool parser returns the text before the first call without its trailing newline
+  const content = calls.size ? join("content").replace(/\s+$/, "") : join("content");
+  const message: Record<string, unknown> = { role: "assistant", content: content || (calls.size ? null : ""), refusal: null, annotations: null, audio: null, function_call: null };
   if (calls.size) message.tool_calls = [...calls.values()];
   message[g.reasoningField] = join(g.reasoningField) || null;
   return {
