@@ -197,7 +197,7 @@ describe("endpoint errors", () => {
     const stub = await newStub();
     await withServer({ VLM_ENDPOINT: stub.endpoint, VLM_MODEL: "Qwen/Other" }, async (srv) => {
       const { result } = await analyze(srv);
-      expect(textOf(result)).toMatch(/does not serve model Qwen\/Other: The model `Qwen\/Other` does not exist\. Set VLM_MODEL/);
+      expect(textOf(result)).toMatch(/does not serve model Qwen\/Other: The model `Qwen\/Other` does not exist\. Valid aliases: Qwen\/Qwen3-VL-32B-Thinking-FP8\. Set VLM_MODEL/);
     });
   });
 });

@@ -92,7 +92,8 @@ describe("analyze_image", () => {
   });
 
   it.each<[string, NonNullable<Extract<Reply, { kind: "answer" }>["layout"]>]>([
-    ["vLLM reasoning parser (reasoning_content)", "reasoning_content"],
+    ["vLLM 0.33 reasoning parser (reasoning)", "reasoning"],
+    ["older vLLM reasoning parser (reasoning_content)", "reasoning_content"],
     ["no parser: <think>…</think> in content", "think-tags"],
     ["Qwen3 Thinking template: bare …</think> in content", "bare-think"],
   ])("returns only the answer, reasoning stripped: %s", async (_label, layout) => {

@@ -148,3 +148,35 @@ describe("synthetic replies have the recorded shapes", () => {
     }
   });
 });
+
+describe("the VLM stub (non-streamed, Qwen3-VL-Thinking behind --reasoning-parser qwen3)", () => {
+  let vlm: import("../support/vlm-stub.ts").VlmStub;
+  beforeAll(async () => {
+    const { VlmStub } = await import("../support/vlm-stub.ts");
+    vlm = await new VlmStub({ maxModelLen: 64 }).start();
+  });
+  afterAll(() => vlm.stop());
+  const ask = (body: Record<string, unknown>) =>
+    fetch(`${vlm.endpoint}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: vlm.model, ...body }) });
+
+  test("answers with the recorded chat.completion's shape (reasoning in `reasoning`)", async () => {
+    const body = await (await ask({ messages: [{ role: "user", content: "hi" }] })).json();
+    expect(shape(body)).toEqual(shape(JSON.parse(fixture("vlm-reasoning.json"))));
+  });
+
+  test.each([
+    ["max_tokens above the window", { messages: [{ role: "user", content: "hi" }], max_tokens: 100 }, "max-tokens-above-window"],
+    ["a prompt above the window", { messages: [{ role: "user", content: "w".repeat(1000) }] }, "prompt-above-window"],
+  ])("%s: vLLM's recorded 400 body", async (_label, req, id) => {
+    const res = await ask(req);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe(errors.find((e) => e.id === id)!.body);
+  });
+
+  test("prompt + max_tokens over the window: clamped, the answer cut with finish_reason length", async () => {
+    vlm.enqueue({ kind: "answer", answer: "x".repeat(400) });
+    const body = (await (await ask({ messages: [{ role: "user", content: "hi" }], max_tokens: 60 })).json()) as any;
+    expect(body.choices[0].finish_reason).toBe("length");
+    expect(body.usage.prompt_tokens + body.usage.completion_tokens).toBe(64);
+  });
+});

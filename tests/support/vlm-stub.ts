@@ -1,16 +1,20 @@
 // A stand-in for vLLM's OpenAI server serving Qwen3-VL-32B-Thinking on 127.0.0.1 (random port). It records every
 // request and answers the way vLLM does:
-// - 200 chat.completion bodies with vLLM's fields, the three reasoning layouts the Thinking model produces
-//   (reasoning parser on → reasoning_content; parser off → "<think>…</think>answer" or the template's bare
-//   "…</think>answer"), and usage whose prompt_tokens counts each image as the Qwen3-VL processor would
+// - 200 chat.completion bodies with vLLM 0.33's fields (tests/fixtures/vllm/vlm-reasoning.json, recorded from vLLM's
+//   server code), the reasoning layouts the Thinking model produces (reasoning parser on → `reasoning`, or
+//   `reasoning_content` as releases before 0.33 named it; parser off → "<think>…</think>answer" or the template's
+//   bare "…</think>answer"), and usage whose prompt_tokens counts each image as the Qwen3-VL processor would
 //   (smart_resize, 32×32 px per token, +2 vision start/end tokens);
-// - vLLM's own 400s for too many images (--limit-mm-per-prompt) and context overflow (--max-model-len);
+// - vLLM's own 400s for too many images (--limit-mm-per-prompt) and vLLM 0.33's length rules (--max-model-len; the
+//   bodies of tests/fixtures/vllm/errors.json): max_tokens above the window or a prompt above it are 400s, otherwise
+//   max_tokens is clamped to the room and an answer longer than that ends with finish_reason "length";
 // - 401 {"error":"Unauthorized"} for a wrong bearer (--api-key), Modal's plain-text 401 when proxy auth is on,
 //   and 503 bodies as a cold Modal container returns them.
 // It also serves image files for the URL tests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import sharp from "sharp";
+import { STUB_FINGERPRINT, vllmLengthCheck } from "./vllm-stub.ts";
 
 export interface RecordedImage {
   readonly mimeType: string;
@@ -31,7 +35,7 @@ export interface RecordedRequest {
 }
 
 export type Reply =
-  | { kind: "answer"; layout?: "reasoning_content" | "think-tags" | "bare-think"; answer?: string; reasoning?: string;
+  | { kind: "answer"; layout?: "reasoning" | "reasoning_content" | "think-tags" | "bare-think"; answer?: string; reasoning?: string;
       delayMs?: number; finishReason?: string }
   | { kind: "status"; status: number; body: string; contentType?: string }
   /** Close the socket without an HTTP answer (what a restarting proxy does). */
@@ -185,58 +189,55 @@ export class VlmStub {
       return vllmError(res, 400, `At most ${limit} image(s) may be provided in one prompt.`, "BadRequestError");
     }
     if (body.model !== this.model) {
-      return vllmError(res, 404, `The model \`${String(body.model)}\` does not exist.`, "NotFoundError");
+      return vllmError(res, 404, `The model \`${String(body.model)}\` does not exist. Valid aliases: ${this.model}.`, "NotFoundError", "model");
     }
     // Chat-template overhead + ~4 chars per text token + each image's tokens and its 2 vision markers.
     const promptTokens = 12 + texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0) +
       images.reduce((n, i) => n + i.tokens + 2, 0);
     const maxLen = this.opts.maxModelLen ?? 32_768;
-    if (promptTokens >= maxLen) {
-      return vllmError(
-        res,
-        400,
-        `This model's maximum context length is ${maxLen} tokens. However, your request has ${promptTokens} input tokens. ` +
-          "Please reduce the length of the input messages.",
-        "BadRequestError",
-      );
-    }
+    const length = vllmLengthCheck(maxLen, promptTokens, typeof body.max_tokens === "number" ? body.max_tokens : undefined);
+    if (length.error) return vllmError(res, 400, length.error.message, "BadRequestError", length.error.param);
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
 
     const answer = reply.answer ?? `Saw ${images.length} image(s): ${images.map((i) => `${i.width}x${i.height}`).join(", ")}.`;
-    const reasoning = reply.reasoning ?? "The user wants a description. Let me look at the pixels first.";
-    const layout = reply.layout ?? "reasoning_content";
-    const content =
-      layout === "reasoning_content" ? answer
+    let reasoning = reply.reasoning ?? "The user wants a description. Let me look at the pixels first.";
+    const layout = reply.layout ?? "reasoning";
+    const parsed = layout === "reasoning" || layout === "reasoning_content";
+    let content =
+      parsed ? answer
         : layout === "think-tags" ? `<think>\n${reasoning}\n</think>\n\n${answer}`
           : `${reasoning}\n</think>\n\n${answer}`;
-    const completionTokens = Math.ceil(content.length / 4) + (layout === "reasoning_content" ? Math.ceil(reasoning.length / 4) : 0);
+    // ~4 characters a token; past the (clamped) max_tokens the model is cut off: reasoning first, then the answer
+    let reasoningTokens = parsed ? Math.ceil(reasoning.length / 4) : 0;
+    let completionTokens = Math.ceil(content.length / 4) + reasoningTokens;
+    let finishReason = reply.finishReason ?? "stop";
+    if (completionTokens > length.maxTokens) {
+      finishReason = "length";
+      completionTokens = length.maxTokens;
+      if (parsed) {
+        reasoningTokens = Math.min(reasoningTokens, length.maxTokens);
+        reasoning = reasoning.slice(0, 4 * reasoningTokens);
+        content = content.slice(0, 4 * (length.maxTokens - reasoningTokens));
+      } else content = content.slice(0, 4 * length.maxTokens);
+    }
+    const message: Record<string, unknown> = { role: "assistant", content: content || null, refusal: null, annotations: null, audio: null, function_call: null };
+    if (layout === "reasoning_content") Object.assign(message, { tool_calls: [], reasoning_content: reasoning || null });
+    else message.reasoning = parsed ? reasoning || null : null;
     const completion = {
       id: `chatcmpl-${Math.random().toString(16).slice(2)}`,
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: this.model,
-      choices: [{
-        index: 0,
-        message: {
-          role: "assistant",
-          content,
-          refusal: null,
-          annotations: null,
-          audio: null,
-          function_call: null,
-          tool_calls: [],
-          reasoning_content: layout === "reasoning_content" ? reasoning : null,
-        },
-        logprobs: null,
-        finish_reason: reply.finishReason ?? "stop",
-        stop_reason: null,
-      }],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason, stop_reason: null, token_ids: null, routed_experts: null, weight_versions: null }],
       service_tier: null,
-      system_fingerprint: null,
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + completionTokens, completion_tokens: completionTokens, prompt_tokens_details: null },
-      prompt_logprobs: null,
-      kv_transfer_params: null,
+      system_fingerprint: STUB_FINGERPRINT,
+      usage: {
+        prompt_tokens: promptTokens, total_tokens: promptTokens + completionTokens, completion_tokens: completionTokens, prompt_tokens_details: null,
+        // vLLM counts reasoning tokens whenever a reasoning parser is configured
+        completion_tokens_details: { reasoning_tokens: reasoningTokens },
+      },
+      prompt_logprobs: null, prompt_token_ids: null, prompt_text: null, kv_transfer_params: null, ec_transfer_params: null, metrics: null,
     };
     this.completions.push(completion);
     json(res, 200, completion);
@@ -309,7 +310,7 @@ function text(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-/** vLLM's ErrorResponse (openai/protocol.py) as current releases nest it. */
-function vllmError(res: ServerResponse, status: number, message: string, type: string): void {
-  json(res, status, { error: { message, type, param: null, code: status } });
+/** vLLM's ErrorResponse as vLLM 0.33 serializes it (tests/fixtures/vllm/errors.json). */
+function vllmError(res: ServerResponse, status: number, message: string, type: string, param: string | null = null): void {
+  json(res, status, { error: { message, type, param, code: status } });
 }
