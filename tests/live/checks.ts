@@ -50,8 +50,9 @@ export async function checkStreamedChat(t: Target, prompt = "Write a Python func
   let text = "";
   let chunks = 0;
   for (const e of events.slice(0, -1)) {
-    const delta = (JSON.parse(e) as { choices: { delta: { content?: string; reasoning_content?: string } }[] }).choices[0]?.delta;
-    if (delta?.content || delta?.reasoning_content) chunks++;
+    // vLLM 0.33 streams reasoning as `reasoning` (reasoning_content before)
+    const delta = (JSON.parse(e) as { choices: { delta: { content?: string; reasoning?: string; reasoning_content?: string } }[] }).choices[0]?.delta;
+    if (delta?.content || delta?.reasoning || delta?.reasoning_content) chunks++;
     text += delta?.content ?? "";
   }
   if (chunks === 0) throw new Error("stream carried no content");
