@@ -12,9 +12,9 @@ Environment:
   VLM_MODEL                 served model name (default ${DEFAULT_MODEL})
   MODAL_PROXY_TOKEN_ID / MODAL_PROXY_TOKEN_SECRET   Modal proxy auth, when the endpoint requires it
   VLM_TIMEOUT               seconds per request, cold starts included (default ${DEFAULT_TIMEOUT_S})
-  VLM_MAX_IMAGES            images per prompt the endpoint accepts (default ${DEFAULT_MAX_IMAGES})
-  VLM_IMAGE_TOKENS          visual tokens each image is resized to fit (default ${DEFAULT_IMAGE_TOKENS})
-  VLM_MAX_TOKENS            the endpoint's context length
+  VLM_MAX_IMAGES            the endpoint's images per prompt (--limit-mm-per-prompt) (default ${DEFAULT_MAX_IMAGES})
+  VLM_IMAGE_TOKENS          per-image budget in Qwen3-VL tokens (32×32 px each) (default ${DEFAULT_IMAGE_TOKENS})
+  VLM_MAX_TOKENS            max_tokens for the answer (default: what the context leaves)
   VLM_PROGRESS_INTERVAL     seconds between progress notifications while waiting (default ${DEFAULT_PROGRESS_INTERVAL_S})
 `;
 

@@ -62,7 +62,12 @@ export function describeHttpFailure(status: number, body: string, config: Config
     };
   }
   if (status === 400 || status === 413 || status === 422) {
-    const hint = /context length|maximum model length|too long|exceeds/i.test(said)
+    // vLLM 0.33's wordings (tests/fixtures/vllm/errors.json): max_tokens above the window, and "at least 1, got 0"
+    // when the prompt alone fills it
+    const window = /max_tokens=\d+ cannot be greater than max_model_len=(\d+)/.exec(said);
+    const hint = window
+      ? ` VLM_MAX_TOKENS${config.maxTokens !== undefined ? ` (${config.maxTokens})` : ""} is above the endpoint's context length (${window[1]} tokens): lower it or leave it unset.`
+      : /context length|maximum model length|too long|exceeds|max_tokens must be at least 1, got 0/i.test(said)
       ? " The images and prompt do not fit the model's context: lower VLM_IMAGE_TOKENS or send fewer images."
       : /at most \d+ image|limit.*image|image.*limit/i.test(said)
         ? " Lower VLM_MAX_IMAGES to the endpoint's --limit-mm-per-prompt."

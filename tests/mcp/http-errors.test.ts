@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseConfig } from "../../mcp/config.ts";
 import { describeHttpFailure, serverMessage } from "../../mcp/vlm/http-errors.ts";
 
@@ -42,5 +44,22 @@ describe("describeHttpFailure", () => {
       const m = describeHttpFailure(401, body, c).message;
       expect(m).not.toMatch(/sk-abc|wk-id|ws-secret/);
     }
+  });
+});
+
+// the bodies vLLM 0.33's own code returns (recorded by tests/vllm/record-fixtures.py)
+describe("vLLM 0.33's recorded length errors", () => {
+  const recorded = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "vllm", "errors.json"), "utf8")) as { id: string; status: number; body: string; maxModelLen?: number }[];
+  const body = (id: string) => recorded.find((e) => e.id === id)!;
+
+  it("max_tokens above the window names VLM_MAX_TOKENS and the window", () => {
+    const e = body("max-tokens-above-window");
+    const m = describeHttpFailure(e.status, e.body, cfg({ VLM_MAX_TOKENS: "100" })).message;
+    expect(m).toContain(`VLM_MAX_TOKENS (100) is above the endpoint's context length (${e.maxModelLen} tokens): lower it or leave it unset.`);
+  });
+
+  it.each(["prompt-above-window", "prompt-fills-window"])("%s: the images and prompt do not fit", (id) => {
+    const e = body(id);
+    expect(describeHttpFailure(e.status, e.body, cfg()).message).toContain("lower VLM_IMAGE_TOKENS or send fewer images");
   });
 });
