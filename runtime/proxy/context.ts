@@ -44,13 +44,12 @@ export function estimateTokens(upstream: Pick<OpenAIChatRequest, "messages" | "t
   return Math.ceil(chars / 4);
 }
 
-/** The completion budget that fits: min(requested, window − estimated prompt). The estimate gets a 25% margin (the
- *  chars/4 rule is off by that much on JSON-heavy prompts) so that clamping rarely costs a failed round trip; the
- *  floor keeps a hopeless estimate asking anyway — vLLM's exact numbers then drive the retry (exchange.ts). */
-export function clampMaxTokens(requested: number, maxModelLen: number | undefined, promptEstimate: number): number {
-  if (!maxModelLen) return requested;
-  const room = maxModelLen - Math.ceil(promptEstimate * 1.25);
-  return Math.max(1, Math.min(requested, Math.max(room, Math.min(1024, maxModelLen >> 3))));
+/** The completion budget to ask for: at most the window. vLLM 0.33 rejects only max_tokens > max_model_len and
+ *  itself clamps max_tokens to window − prompt (recorded: tests/fixtures/vllm/clamped-max-tokens.sse), so guessing the
+ *  prompt's size here would only cut answers short; an older vLLM that rejects the sum names its numbers and the retry
+ *  (exchange.ts) uses them. */
+export function clampMaxTokens(requested: number, maxModelLen: number | undefined): number {
+  return maxModelLen ? Math.min(requested, maxModelLen) : requested;
 }
 
 /** vLLM refused a request for its length. "prompt": the prompt alone fills the window (nothing to retry);

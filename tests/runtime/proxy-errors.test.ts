@@ -148,11 +148,12 @@ describe("context length", () => {
     expect(text.length).toBe(4 * (3100 - stubPromptTokens(h.stub.requests[0])));
   });
 
-  it("clamps up front when the window is configured (no failed round trip)", async () => {
-    const h = harness({ stub: { maxModelLen: 8000 }, proxy: { upstream: { baseUrl: "http://vllm.test/v1", model: "stub-model", maxModelLen: 8000 } } });
-    await h.client.messages.create(long as never, { timeout: 20_000 });
-    expect(h.stub.requests).toHaveLength(1);
-    expect(h.stub.requests[0].max_tokens).toBeLessThan(8000 - 2000);
+  it("asks for no more than a configured window (no failed round trip); vLLM clamps to the room the prompt leaves", async () => {
+    const h = harness({ stub: { maxModelLen: 8000, reply: () => ({ text: "z".repeat(40000) }) }, proxy: { upstream: { baseUrl: "http://vllm.test/v1", model: "stub-model", maxModelLen: 8000 } } });
+    const msg = await h.client.messages.create(long as never, { timeout: 20_000 });
+    expect(h.stub.requests.map((r) => r.max_tokens)).toEqual([8000]);
+    expect(msg.stop_reason).toBe("max_tokens");
+    expect((msg.content[0] as { text: string }).text.length).toBe(4 * (8000 - stubPromptTokens(h.stub.requests[0])));
   });
 
   it("an exhausted context answers with a message asking for /compact (stream and not)", async () => {

@@ -2,7 +2,7 @@
 // model, the clamped max_tokens, sampling parameters, stop sequences, streaming and usage options.
 import type { Dialect, DialectContext } from "../dialect.ts";
 import type { AnthropicRequest, OpenAIChatRequest } from "../types.ts";
-import { clampMaxTokens, estimateTokens } from "../context.ts";
+import { clampMaxTokens } from "../context.ts";
 
 export interface RequestOptions {
   /** upstream model name (else the client's) */
@@ -21,7 +21,7 @@ export function toOpenAIRequest(req: AnthropicRequest, dialect: Dialect, ctx: Di
   const out: OpenAIChatRequest = {
     model: opts.model ?? req.model,
     messages: prompt.messages,
-    max_tokens: clampMaxTokens(req.max_tokens, opts.maxModelLen, opts.maxModelLen ? estimateTokens(prompt) : 0),
+    max_tokens: clampMaxTokens(req.max_tokens, opts.maxModelLen),
     stream,
   };
   if (prompt.tools) out.tools = prompt.tools;
