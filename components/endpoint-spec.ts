@@ -12,6 +12,27 @@ export const FAST_BOOT_FUNCTION_NAME = "VllmServer.serve";
 /** Where the weights live in the container: Hugging Face's cache, baked into the image or on a Volume. */
 export const HF_HOME = "/root/.cache/huggingface";
 
+/**
+ * The container every endpoint runs in: the one place the CUDA image is named (modal/vllm_app.py reads it from the
+ * spec). Why a CUDA devel base plus `vllm download-kernels`, from vLLM 0.33's own code:
+ * - flashinfer-python 0.7.2 (vLLM's pin) ships kernel sources, not kernels: it JIT-compiles with nvcc and the CUDA
+ *   headers, or loads the flashinfer-cubin / flashinfer-jit-cache wheels. debian_slim + pip has neither, and vLLM then
+ *   logs "FlashInfer kernels are disabled" (utils/flashinfer.has_flashinfer) yet still selects FlashInfer attention.
+ * - fp8 KV on an A100 (SM80) runs only on FlashInfer: FlashAttention takes fp8 KV on SM90/SM100 only
+ *   (fa_utils.flash_attn_supports_kv_cache_dtype) and Triton attention refuses fp8 below SM89 (TritonAttentionImpl).
+ * - The coder's Gated-DeltaNet prefill on Hopper is FlashInfer's (qwen_gdn_linear_attn._resolve_gdn_prefill_backend).
+ * The devel image is what Modal's vLLM examples build on (from_registry("nvidia/cuda:…-devel-…", add_python=…)): nvcc
+ * for whatever FlashInfer still compiles. `vllm download-kernels` installs the cubin and jit-cache wheels that match the
+ * installed FlashInfer (no second version pin), so the common kernels load instead of compiling on every cold start;
+ * the builder has no GPU, so it runs with VLLM_TARGET_DEVICE=cpu (vLLM's CLI infers a device to build its parsers).
+ * CUDA 13.0: the CUDA of the torch vLLM 0.33 pins (cu130); tests/vllm/image.test.ts checks both against the venv.
+ */
+export const VLLM_IMAGE = {
+  base: "nvidia/cuda:13.0.0-devel-ubuntu22.04",
+  python: "3.12",
+  kernels: "VLLM_TARGET_DEVICE=cpu vllm download-kernels",
+} as const;
+
 export interface EndpointSpec {
   readonly name: string;
   readonly appName: string;
@@ -22,6 +43,8 @@ export interface EndpointSpec {
   readonly revision?: string;
   readonly gpu: string;
   readonly vllmVersion: string;
+  /** base image, Python added to it, and the build step that installs FlashInfer's precompiled kernels */
+  readonly image: { readonly base: string; readonly python: string; readonly kernels: string };
   readonly port: number;
   readonly serve: { readonly argv: readonly string[]; readonly env: Readonly<Record<string, string>> };
   readonly scaling: {
@@ -119,6 +142,7 @@ export function buildEndpoint(name: string, args: VllmEndpointArgs, ctx: SpecCon
     ...(args.revision ? { revision: args.revision } : {}),
     gpu: gpu.modal,
     vllmVersion: args.vllmVersion ?? DEFAULTS.vllmVersion,
+    image: { ...VLLM_IMAGE },
     port: SERVER_PORT,
     serve: { argv: vllmServeArgv(args, maxModelLen, name), env: serveEnv },
     scaling: {

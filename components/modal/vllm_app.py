@@ -39,9 +39,13 @@ def serve_argv(spec: dict = SPEC) -> list[str]:
 
 
 def build_image(spec: dict) -> modal.Image:
+    # CUDA devel base (nvcc for FlashInfer's JIT) + FlashInfer's precompiled kernels: why, in VLLM_IMAGE
+    # (components/endpoint-spec.ts). The CUDA image's entrypoint script only prints a banner: dropped, as Modal's examples do.
     image = (
-        modal.Image.debian_slim(python_version="3.12")
+        modal.Image.from_registry(spec["image"]["base"], add_python=spec["image"]["python"])
+        .entrypoint([])
         .uv_pip_install(f"vllm=={spec['vllmVersion']}", "huggingface_hub[hf_transfer]")
+        .run_commands(spec["image"]["kernels"])
         .env({"HF_HOME": spec["weights"]["hfHome"], "HF_HUB_ENABLE_HF_TRANSFER": "1"})
     )
     if spec["weights"]["mode"] == "image":

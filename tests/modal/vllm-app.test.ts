@@ -1,6 +1,7 @@
 // The REAL modal SDK (pinned in the project venv) builds components/modal/vllm_app.py from the dev stack's specs.
 import { execa } from "execa";
-import { buildEndpoint, type EndpointSpec } from "../../components/endpoint-spec.ts";
+import { DEFAULTS } from "../../components/endpoint-args.ts";
+import { buildEndpoint, VLLM_IMAGE, type EndpointSpec } from "../../components/endpoint-spec.ts";
 import { parseStackConfig } from "../../components/stack-config.ts";
 import { stackConfig } from "../support/dev-stack.ts";
 import { VENV_PYTHON } from "../support/project.ts";
@@ -57,6 +58,37 @@ it("builds the fastBoot variant as a GPU-snapshot class", async () => {
   const fn = app.functions["VllmServer.*"];
   expect(fn).toMatchObject({ enable_memory_snapshot: true, experimental_options: { enable_gpu_snapshot: "True" } /* modal stringifies option values */, max_concurrent_inputs: 128, gpu: "H200:1" });
   expect(app.argv).toContain("--enable-sleep-mode");
+});
+
+interface Layer {
+  readonly commands: string[];
+  readonly secrets: number;
+  readonly gpu: boolean;
+}
+const image = (app: { functions: Record<string, { image: { layers: Layer[] } }> }) => Object.values(app.functions)[0].image.layers;
+const runs = (layers: Layer[]) => layers.flatMap((l) => l.commands.filter((c) => c.startsWith("RUN ")));
+
+it("builds the image on the CUDA devel base, installs the pinned vLLM, then FlashInfer's kernels on a GPU-less builder", async () => {
+  const layers = image(await inspect(devSpec("vlm")));
+  // the SDK's own Dockerfile commands, base first: a CUDA devel registry image with Modal's standalone Python on it
+  expect(layers[0].commands).toEqual([`FROM ${VLLM_IMAGE.base}`]);
+  expect(VLLM_IMAGE.base).toMatch(/^nvidia\/cuda:\d+\.\d+\.\d+-devel-ubuntu/);
+  expect(layers[1].commands).toContain("COPY /python/. /usr/local");
+  expect(layers.flatMap((l) => l.commands)).toContain("ENTRYPOINT []");
+  const steps = runs(layers);
+  const install = steps.findIndex((c) => c.includes("uv pip install") && c.includes(`vllm==${DEFAULTS.vllmVersion}`));
+  const kernels = steps.indexOf(`RUN ${VLLM_IMAGE.kernels}`);
+  expect(install).toBeGreaterThanOrEqual(0);
+  // kernels after vLLM (download-kernels matches the FlashInfer that vLLM installed), weights after both
+  expect(kernels).toBe(install + 1);
+  expect(steps[steps.length - 1]).toBe("RUN hf download Qwen/Qwen3-VL-32B-Thinking-FP8");
+  expect(layers.some((l) => l.gpu)).toBe(false);
+});
+
+it("bakes no weights into a volume-weights image and keeps the same kernel step", async () => {
+  const steps = runs(image(await inspect(devSpec("coder", { weights: "volume", fastBoot: true }))));
+  expect(steps.some((c) => c.includes("hf download"))).toBe(false);
+  expect(steps).toContain(`RUN ${VLLM_IMAGE.kernels}`);
 });
 
 it("uses only the current Modal API", async () => {
