@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { KvCacheDtype } from "./capacity.ts";
 import { parseGpu } from "./gpus.ts";
+import { fp8KvUnsupported } from "./kv-backend.ts";
 import type { ModelArchitecture } from "./model-catalog.ts";
 import { unknownVllmName, VLLM_NAMES, type VllmNameKind } from "./vllm-names.ts";
 
@@ -177,6 +178,15 @@ export const endpointConfigSchema = z
         const unknown = value === undefined ? undefined : unknownVllmName(kind, value);
         if (unknown) ctx.addIssue({ code: "custom", path: [key], message: unknown });
       }
+    }
+    if (c.kvCacheDtype && c.kvCacheDtype !== "auto") {
+      let unsupported: string | undefined;
+      try {
+        unsupported = fp8KvUnsupported(parseGpu(c.gpu).type, c.kvCacheDtype);
+      } catch {
+        /* an unknown GPU is reported on gpu */
+      }
+      if (unsupported) ctx.addIssue({ code: "custom", path: ["kvCacheDtype"], message: unsupported });
     }
     if (c.minContainers !== undefined && c.maxContainers !== undefined && c.minContainers > c.maxContainers) {
       ctx.addIssue({ code: "custom", path: ["minContainers"], message: `minContainers (${c.minContainers}) exceeds maxContainers (${c.maxContainers})` });

@@ -8,19 +8,21 @@ export interface GpuType {
   readonly usdPerHour: number;
   /** most of this type Modal puts in one container */
   readonly maxCount: number;
+  /** CUDA compute capability × 10 (8.0 → 80): which vLLM kernels exist for it */
+  readonly computeCapability: number;
 }
 
 const table: readonly GpuType[] = [
-  { name: "T4", memoryMiB: 15360, usdPerHour: 0.59, maxCount: 8 },
-  { name: "L4", memoryMiB: 23034, usdPerHour: 0.8, maxCount: 8 },
-  { name: "A10", memoryMiB: 23028, usdPerHour: 1.1, maxCount: 4 },
-  { name: "L40S", memoryMiB: 46068, usdPerHour: 1.95, maxCount: 8 },
-  { name: "A100-40GB", memoryMiB: 40960, usdPerHour: 2.1, maxCount: 8 },
-  { name: "A100-80GB", memoryMiB: 81920, usdPerHour: 2.5, maxCount: 8 },
-  { name: "RTX-PRO-6000", memoryMiB: 97887, usdPerHour: 3.03, maxCount: 8 },
-  { name: "H100", memoryMiB: 81559, usdPerHour: 3.95, maxCount: 8 },
-  { name: "H200", memoryMiB: 143771, usdPerHour: 4.54, maxCount: 8 },
-  { name: "B200", memoryMiB: 183359, usdPerHour: 6.25, maxCount: 8 },
+  { name: "T4", memoryMiB: 15360, usdPerHour: 0.59, maxCount: 8, computeCapability: 75 },
+  { name: "L4", memoryMiB: 23034, usdPerHour: 0.8, maxCount: 8, computeCapability: 89 },
+  { name: "A10", memoryMiB: 23028, usdPerHour: 1.1, maxCount: 4, computeCapability: 86 },
+  { name: "L40S", memoryMiB: 46068, usdPerHour: 1.95, maxCount: 8, computeCapability: 89 },
+  { name: "A100-40GB", memoryMiB: 40960, usdPerHour: 2.1, maxCount: 8, computeCapability: 80 },
+  { name: "A100-80GB", memoryMiB: 81920, usdPerHour: 2.5, maxCount: 8, computeCapability: 80 },
+  { name: "RTX-PRO-6000", memoryMiB: 97887, usdPerHour: 3.03, maxCount: 8, computeCapability: 120 },
+  { name: "H100", memoryMiB: 81559, usdPerHour: 3.95, maxCount: 8, computeCapability: 90 },
+  { name: "H200", memoryMiB: 143771, usdPerHour: 4.54, maxCount: 8, computeCapability: 90 },
+  { name: "B200", memoryMiB: 183359, usdPerHour: 6.25, maxCount: 8, computeCapability: 100 },
 ];
 
 /** Aliases Modal accepts: "A100" is the 40 GB part, "!" pins H100 (no H200 upgrade), "+" allows B200+ parts. */

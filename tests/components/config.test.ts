@@ -29,6 +29,7 @@ it.each([
   [{ limitMmPerPrompt: "image=5" }, /coding-agent-server:coder\.limitMmPerPrompt: must be a JSON object of counts/],
   [{ kvCacheDtype: "fp9" }, /coding-agent-server:coder\.kvCacheDtype: vLLM 0\.33\.0 has no KV-cache dtype "fp9"; valid: auto, float16, bfloat16, fp8,/],
   [{ kvCacheDtype: "bfloat16" }, /coding-agent-server:coder\.kvCacheDtype: vLLM has "bfloat16", but the capacity check can size only auto, fp8, fp8_e4m3, fp8_e5m2/],
+  [{ gpu: "T4", kvCacheDtype: "fp8" }, /coding-agent-server:coder\.kvCacheDtype: vLLM 0\.33 has no attention backend for a fp8 KV cache on T4 \(compute capability 7\.5\)/],
   [{ maxInput: 4 }, /coding-agent-server:coder\.maxInput: unknown key/],
   [{ minContainers: 3, maxContainers: 1 }, /coding-agent-server:coder\.minContainers: minContainers \(3\) exceeds maxContainers \(1\)/],
   [{ model: "not a model id" }, /coding-agent-server:coder\.model: a Hugging Face id/],
@@ -45,6 +46,12 @@ it.each([
   const line = msg.split("\n").find((l) => l.includes(`coding-agent-server:coder.${key}:`));
   expect(line?.trim()).toBe(`coding-agent-server:coder.${key}: vLLM ${VLLM_NAMES.vllmVersion} has no ${what} "${value}"; valid: ${valid.join(", ")}`);
   expect(valid).toContain(key === "toolCallParser" ? "qwen3_coder" : "qwen3");
+});
+
+it("accepts fp8 KV where a vLLM backend serves it: the A100 on FlashInfer, Hopper on FlashAttention, T4 only with auto", () => {
+  expect(parseStackConfig(withCoder({ gpu: "A100-80GB", kvCacheDtype: "fp8" })).coder.kvCacheDtype).toBe("fp8");
+  expect(parseStackConfig(withCoder({ gpu: "L4", kvCacheDtype: "fp8_e5m2" })).coder.kvCacheDtype).toBe("fp8_e5m2");
+  expect(parseStackConfig(withCoder({ gpu: "T4", kvCacheDtype: "auto" })).coder.gpu).toBe("T4");
 });
 
 it("does not judge parser names against the list for another vllmVersion", () => {

@@ -5,6 +5,8 @@
 import { execa } from "execa";
 import { dirname, join } from "node:path";
 import { VLLM_IMAGE } from "../../components/endpoint-spec.ts";
+import { GPU_NAMES, parseGpu } from "../../components/gpus.ts";
+import { fp8KvBackend } from "../../components/kv-backend.ts";
 import { vllmPython } from "../../lib/vllm-venv.ts";
 import { describeVllm, runVllmPython } from "../support/vllm.ts";
 
@@ -23,14 +25,19 @@ interface Probe {
   flashinfer_cubin_installed: boolean;
   usr_local_cuda: boolean;
   has_flashinfer: { bare: boolean; cuda_home: boolean; cubin: boolean };
-  sm80_fp8: { valid: string[]; invalid: Record<string, string[]>; triton_error: string | null };
+  fp8_kv: Record<string, { valid: string[]; invalid: Record<string, string[]>; triton_error: string | null }>;
 }
+
+const GPU_TYPES = [...new Map(GPU_NAMES.map((n) => parseGpu(n).type).map((t) => [t.name, t])).values()];
+// SM90 is left out: there FlashAttention 3 comes before FlashInfer, and its CUDA extension cannot load without a GPU
+const OBSERVABLE = GPU_TYPES.filter((g) => g.computeCapability !== 90);
 
 describeVllm("the Modal image, judged by vLLM", () => {
   let probe: Probe;
   beforeAll(async () => {
     // the venv's pip-installed CUDA toolkit (nvidia-cuda-nvcc, a vLLM dependency) stands in for the devel image's
-    probe = JSON.parse(await runVllmPython(["tests/vllm/flashinfer_probe.py", join(await sitePackages(), "nvidia", "cu13")]));
+    const capabilities = [...new Set(OBSERVABLE.map((g) => String(g.computeCapability)))];
+    probe = JSON.parse(await runVllmPython(["tests/vllm/flashinfer_probe.py", join(await sitePackages(), "nvidia", "cu13"), ...capabilities]));
   }, 120_000);
 
   it("is based on the CUDA release of the torch vLLM pins", () => {
@@ -46,9 +53,16 @@ describeVllm("the Modal image, judged by vLLM", () => {
     expect(probe.has_flashinfer).toEqual({ bare: false, cuda_home: true, cubin: true });
   });
 
-  it("on compute capability 8.0 with fp8 KV vLLM's selector puts FlashInfer first and Triton refuses fp8", () => {
-    expect(probe.sm80_fp8.valid[0]).toBe("FLASHINFER");
-    expect(probe.sm80_fp8.triton_error).toMatch(/FP8 KV cache is not supported by the Triton attention backend .*compute capability 8\.0.*requires SM89\+/);
+  it("on compute capability 8.0 (the VLM's A100) with fp8 KV vLLM's selector puts FlashInfer first and Triton refuses fp8", () => {
+    expect(probe.fp8_kv["80"].valid[0]).toBe("FLASHINFER");
+    expect(probe.fp8_kv["80"].triton_error).toMatch(/FP8 KV cache is not supported by the Triton attention backend .*compute capability 8\.0.*requires SM89\+/);
+  });
+
+  it.each(OBSERVABLE.map((g) => [g.name, g] as const))("fp8KvBackend(%s) is the backend vLLM would start fp8 KV on", (_name, gpu) => {
+    const seen = probe.fp8_kv[String(gpu.computeCapability)];
+    // the first valid backend that also builds: Triton passes selection but refuses fp8 below SM89 when it starts
+    const starts = seen.valid.filter((b) => !(b === "TRITON_ATTN" && seen.triton_error));
+    expect(fp8KvBackend(gpu, "fp8")).toBe(starts[0]);
   });
 
   it("the image's kernel step runs without a GPU and installs the kernel wheels of vLLM's FlashInfer for its CUDA", async () => {
