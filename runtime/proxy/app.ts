@@ -1,30 +1,27 @@
 // createApp(deps) → the proxy as a Hono app. Routes live in routes/*, translation in translate/* (pure),
 // the upstream client in upstream.ts + exchange.ts, the one SSE writer/reader in sse.ts, errors in errors.ts.
 import { Hono } from "hono";
-import { timingSafeEqual } from "node:crypto";
 import type { ProxyDeps } from "./config.ts";
-import { ProxyError, toProxyError } from "./errors.ts";
+import { ProxyError } from "./errors.ts";
+import { authorize, errorReply, requestIdOf } from "./gate.ts";
 import { countTokens, getModels } from "./routes/info.ts";
 import { postMessages } from "./routes/messages.ts";
-import { resolveRuntime, type AppEnv } from "./runtime.ts";
+import { resolveRuntime, type AppEnv, type Runtime } from "./runtime.ts";
 
 export type { ProxyDeps, UpstreamConfig } from "./config.ts";
 
-function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Throws on bad configuration (construction time, not at the first request). */
 export function createApp(deps: ProxyDeps): Hono<AppEnv> {
-  const rt = resolveRuntime(deps);
+  return createAppFor(resolveRuntime(deps));
+}
+
+/** The app on a resolved runtime (startProxy shares one runtime between this app and its node:http route). */
+export function createAppFor(rt: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
     c.set("rt", rt);
-    c.set("requestId", c.req.header("x-request-id") ?? `req_${rt.newId()}`);
+    c.set("requestId", requestIdOf(rt, (n) => c.req.header(n)));
     await next();
   });
 
@@ -34,10 +31,7 @@ export function createApp(deps: ProxyDeps): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "ok", dialect: rt.dialect.name }));
 
   app.use("/v1/*", async (c, next) => {
-    if (rt.token === undefined) return next();
-    const bearer = c.req.header("authorization");
-    const given = c.req.header("x-api-key") ?? (bearer?.startsWith("Bearer ") ? bearer.slice(7) : undefined);
-    if (!tokenMatches(given, rt.token)) throw new ProxyError("authentication_error", "invalid or missing proxy token (x-api-key or Authorization: Bearer)");
+    authorize(rt, (n) => c.req.header(n));
     return next();
   });
 
@@ -50,13 +44,8 @@ export function createApp(deps: ProxyDeps): Hono<AppEnv> {
     return c.json(e.body(), 404);
   });
   app.onError((err, c) => {
-    const e = toProxyError(err);
-    const level = e.status >= 500 ? "error" : "info";
-    rt.logger.log(level, "request failed", {
-      requestId: c.get("requestId"), path: c.req.path, status: e.status, type: e.type,
-      ...(err instanceof ProxyError ? {} : { error: (err as Error)?.name, detail: String((err as Error)?.message).slice(0, 300) }),
-    });
-    return c.json(e.body(), e.status as 400);
+    const r = errorReply(rt, err, c.get("requestId"), c.req.path);
+    return c.json(r.body, r.status as 400);
   });
   return app;
 }

@@ -1,10 +1,15 @@
-// startProxy: the app on a real socket (@hono/node-server), 127.0.0.1 unless told otherwise.
-import { serve } from "@hono/node-server";
+// startProxy: the proxy on a real socket, 127.0.0.1 unless told otherwise. POST /v1/messages (every model
+// request) is served by the node:http route (routes/node-route.ts); the other routes by the Hono app through
+// @hono/node-server's listener. Both share one resolved runtime.
+import { getRequestListener } from "@hono/node-server";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp } from "./app.ts";
+import { createAppFor } from "./app.ts";
 import type { ProxyDeps } from "./config.ts";
 import type { Dialect } from "./dialect.ts";
 import { dialectByName, type DialectName } from "./dialects/index.ts";
+import { isMessagesRoute, serveMessages } from "./routes/node-route.ts";
+import { resolveRuntime } from "./runtime.ts";
 
 export interface StartProxyOptions extends Omit<ProxyDeps, "dialect"> {
   readonly dialect: Dialect | DialectName;
@@ -22,10 +27,17 @@ export interface RunningProxy {
 
 export function startProxy(opts: StartProxyOptions): Promise<RunningProxy> {
   const dialect = typeof opts.dialect === "string" ? dialectByName(opts.dialect) : opts.dialect;
-  const app = createApp({ ...opts, dialect });
+  const rt = resolveRuntime({ ...opts, dialect });
   const hostname = opts.hostname ?? "127.0.0.1";
+  const rest = getRequestListener(createAppFor(rt).fetch, { hostname });
+  const server = http.createServer((req, res) => {
+    if (isMessagesRoute(req)) void serveMessages(rt, req, res);
+    else void rest(req, res);
+  });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: opts.port ?? 8080, hostname }, (info: AddressInfo) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 8080, hostname, () => {
+      const info = server.address() as AddressInfo;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       resolve({
         url: `http://${host}:${info.port}`,
@@ -34,10 +46,11 @@ export function startProxy(opts: StartProxyOptions): Promise<RunningProxy> {
           new Promise<void>((res) => {
             server.close(() => res());
             // open keep-alive/streaming sockets would hold close() forever
-            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.closeAllConnections();
+            // and so would the pooled upstream connections keep the event loop alive
+            rt.transport.close?.();
           }),
       });
     });
-    server.once("error", reject);
   });
 }

@@ -21,7 +21,11 @@ export interface TransportRequest {
   readonly signal: AbortSignal;
 }
 
-export type Transport = (url: string, init: TransportRequest) => Promise<UpstreamResponse>;
+export interface Transport {
+  (url: string, init: TransportRequest): Promise<UpstreamResponse>;
+  /** closes pooled connections (RunningProxy.close) */
+  close?(): void;
+}
 
 export function fetchTransport(f: typeof fetch): Transport {
   return async (url, init) => {
@@ -43,7 +47,7 @@ export function httpTransport(): Transport {
     "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }),
     "https:": new https.Agent({ keepAlive: true, maxSockets: 256 }),
   };
-  return (url, init) =>
+  const send: Transport = (url, init) =>
     new Promise((resolve, reject) => {
       const u = new URL(url);
       const mod = u.protocol === "https:" ? https : http;
@@ -62,4 +66,6 @@ export function httpTransport(): Transport {
       req.setNoDelay(true);
       req.end(body);
     });
+  send.close = () => { agents["http:"].destroy(); agents["https:"].destroy(); };
+  return send;
 }

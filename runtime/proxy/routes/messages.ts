@@ -1,14 +1,14 @@
 // POST /v1/messages: validate → translate (dialect) → upstream exchange → JSON message or SSE stream.
-import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+// handleMessages is the route without a framework: the Hono route below (web streams, app.request in tests) and the
+// node:http route in node-route.ts (what startProxy serves) are thin adapters around it.
 import type { Context } from "hono";
-import { ServerResponse } from "node:http";
 import type { AppEnv, Runtime } from "../runtime.ts";
 import type { DialectContext } from "../dialect.ts";
 import { workingDirectoryOf } from "../context.ts";
 import { invalidRequest, ProxyError } from "../errors.ts";
 import { exchange, type Exchanged, type ExchangeOptions } from "../exchange.ts";
 import { describeImages, hasImages } from "../images/describe.ts";
-import { nodeSseWriter, sseData, sseWriter, type SseWriter } from "../sse.ts";
+import { sseData, sseWriter, type SseWriter } from "../sse.ts";
 import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
 import { accumulate, completionToMessage } from "../translate/response.ts";
 import { createStreamTranslator, type TranslatorOptions } from "../translate/stream.ts";
@@ -34,10 +34,48 @@ function textChunk(text: string): OpenAIChunk {
   return { id: "", object: "chat.completion.chunk", created: 0, model: "", choices: [{ index: 0, delta: { content: text }, finish_reason: "stop" }] };
 }
 
+export const SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8";
+
+/** What a route adapter gives the handler: the client's disconnect, as a callback (no AbortSignal per request). */
+export interface MessagesIO {
+  readonly rt: Runtime;
+  readonly requestId: string;
+  /** calls `gone` once if the client disconnects; returns a function that stops watching */
+  watchClient(gone: () => void): () => void;
+}
+
+/** A JSON message, or a stream the adapter runs on its SSE writer after sending the 200 headers. */
+export type MessagesReply =
+  | { readonly kind: "json"; readonly body: unknown }
+  | { readonly kind: "stream"; readonly headers: Record<string, string>; run(out: SseWriter): Promise<void> };
+
 export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   const rt = c.get("rt");
+  const signal = c.req.raw.signal;
+  let gone: (() => void) | undefined; // a cancelled response body is a client that went away, too
+  const reply = await handleMessages({
+    rt, requestId: c.get("requestId"),
+    watchClient: (cb) => {
+      gone = cb;
+      signal.addEventListener("abort", cb, { once: true });
+      return () => { gone = undefined; signal.removeEventListener("abort", cb); };
+    },
+  }, await readJson(c, rt.maxBodyBytes));
+  if (reply.kind === "json") return c.json(reply.body);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const out = sseWriter(controller);
+      void reply.run(out).finally(() => out.close());
+    },
+    cancel() { gone?.(); },
+  });
+  return new Response(stream, { status: 200, headers: reply.headers });
+}
+
+/** Validates, translates, starts the upstream exchange; throws ProxyError for what becomes an HTTP error. */
+export async function handleMessages(io: MessagesIO, body: unknown): Promise<MessagesReply> {
+  const { rt } = io;
   const started = performance.now();
-  const body = await readJson(c, rt.maxBodyBytes);
   const v = validateRequest(body);
   if (!v.ok) throw invalidRequest(v.message);
   const req = v.value;
@@ -47,7 +85,7 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   const topts: Omit<TranslatorOptions, "emit"> = {
     dialect: rt.dialect, ctx, thinking: wantsThinking(req), model: req.model, messageId: id, stopSequences: req.stop_sequences,
   };
-  const reqId = c.get("requestId");
+  const reqId = io.requestId;
   // the closures below live as long as the stream: they capture a flag, not the translated request (tens of KB)
   const streaming = upstreamReq.stream;
   const log = (level: "info" | "warn", msg: string, f: Record<string, string | number | boolean | undefined> = {}) =>
@@ -58,7 +96,7 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
   const ac = new AbortController();
   let upstreamDone = false;
   const onClientAbort = () => { if (!upstreamDone) ac.abort(); };
-  c.req.raw.signal.addEventListener("abort", onClientAbort, { once: true });
+  const unwatch = io.watchClient(onClientAbort);
   const xopts: ExchangeOptions = {
     transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal,
     onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
@@ -79,15 +117,15 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
         t.start();
         t.push(textChunk(r.text));
         t.finish();
-        return c.json(accumulate(events));
+        return { kind: "json", body: accumulate(events) };
       }
       const completion = JSON.parse(await r.res.text()) as OpenAICompletion;
       const msg = completionToMessage(completion, topts);
       log("info", "message", { stop: msg.stop_reason ?? "", outTokens: msg.usage.output_tokens, ms: Math.round(performance.now() - started) });
-      return c.json(msg);
+      return { kind: "json", body: msg };
     } finally {
       upstreamDone = true;
-      c.req.raw.signal.removeEventListener("abort", onClientAbort);
+      unwatch();
     }
   }
 
@@ -101,37 +139,17 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
       new Promise<undefined>((res) => { timer = setTimeout(() => res(undefined), rt.coldStart.pingIntervalMs); }),
     ]);
   } catch (err) {
-    c.req.raw.signal.removeEventListener("abort", onClientAbort);
+    unwatch();
     throw err;
   } finally {
     clearTimeout(timer);
   }
 
-  const sseHeaders = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": reqId };
-  const outgoing = c.env?.outgoing;
-  if (outgoing instanceof ServerResponse) {
-    outgoing.writeHead(200, sseHeaders);
-    outgoing.on("close", () => { if (!outgoing.writableFinished) onClientAbort(); });
-    const out = nodeSseWriter(outgoing);
-    void pump(out, early).finally(() => {
-      upstreamDone = true;
-      out.close();
-      c.req.raw.signal.removeEventListener("abort", onClientAbort);
-    });
-    return RESPONSE_ALREADY_SENT;
-  }
-
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const out = sseWriter(controller);
-      void pump(out, early).finally(() => {
-        upstreamDone = true;
-        out.close();
-        c.req.raw.signal.removeEventListener("abort", onClientAbort);
-      });
-    },
-    cancel() { onClientAbort(); },
-  });
+  return {
+    kind: "stream",
+    headers: { "content-type": SSE_CONTENT_TYPE, "cache-control": "no-cache", "x-request-id": reqId },
+    run: (out) => pump(out, early).finally(() => { upstreamDone = true; unwatch(); }),
+  };
 
   /** A failure inside the translation (a dialect bug, say) is ours, not a lost connection: say so, log the detail. */
   function ours(step: () => void): void {
@@ -195,6 +213,4 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
       log(outcome.startsWith("error") ? "warn" : "info", "stream", { outcome, ms: Math.round(performance.now() - started) });
     }
   }
-
-  return new Response(stream, { status: 200, headers: sseHeaders });
 }
