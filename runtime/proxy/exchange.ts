@@ -16,6 +16,8 @@ export interface ExchangeOptions {
   readonly coldStart: ColdStartOptions;
   readonly signal: AbortSignal;
   readonly onRetry?: (attempt: number, why: string) => void;
+  /** the request as JSON text (default JSON.stringify; the proxy's cached serializer, translate/serialize.ts) */
+  readonly serialize?: (req: OpenAIChatRequest) => string;
 }
 
 export type Exchanged =
@@ -23,7 +25,8 @@ export type Exchanged =
   | { kind: "compact"; text: string };
 
 export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Promise<Exchanged> {
-  let body = JSON.stringify(req);
+  const serialize = o.serialize ?? JSON.stringify;
+  let body = serialize(req);
   let maxTokens = req.max_tokens;
   for (let round = 0; ; round++) {
     const r = await postWithColdStart({ ...o, body });
@@ -35,7 +38,7 @@ export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Prom
         const room = overflow.maxModelLen - (overflow.promptTokens ?? 0);
         if (room < MIN_COMPLETION_ROOM) return { kind: "compact", text: compactMessage(overflow) };
         maxTokens = Math.min(maxTokens, room);
-        body = JSON.stringify({ ...req, max_tokens: maxTokens });
+        body = serialize({ ...req, max_tokens: maxTokens });
         o.onRetry?.(round + 1, `context overflow: max_tokens → ${maxTokens}`);
         continue;
       }

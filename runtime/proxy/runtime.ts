@@ -8,6 +8,7 @@ import type { Dialect } from "./dialect.ts";
 import { DescriptionCache } from "./images/describe.ts";
 import { silentLogger, type Logger } from "./log.ts";
 import { fetchTransport, httpTransport, type Transport } from "./transport.ts";
+import { requestSerializer, type RequestSerializer } from "./translate/serialize.ts";
 import { upstreamHeaders, upstreamUrls, type UpstreamUrls } from "./upstream.ts";
 
 export interface Runtime {
@@ -24,6 +25,8 @@ export interface Runtime {
   readonly newId: () => string;
   /** images → descriptions, for an upstream without vision (absent: images go upstream as they are) */
   readonly images?: DescriptionCache;
+  /** the upstream body's JSON text, long strings cached across requests */
+  readonly serialize: RequestSerializer;
 }
 
 /** Bindings are present when served by @hono/node-server (startProxy) and absent under app.request() in tests. */
@@ -59,5 +62,6 @@ export function resolveRuntime(deps: ProxyDeps): Runtime {
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     newId: deps.newId ?? (() => randomUUID().replaceAll("-", "")),
     ...(deps.images ? { images: new DescriptionCache(deps.images) } : {}),
+    serialize: requestSerializer(),
   };
 }

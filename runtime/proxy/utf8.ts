@@ -21,6 +21,8 @@ export function decodeUtf8(buf: Uint8Array): string | undefined {
 /** UTF-8 bytes of a string; lone surrogates become U+FFFD, as with Buffer.from. */
 export function encodeUtf8(s: string): Buffer {
   if (s.length < SMALL) return Buffer.from(s, "utf8");
+  // one byte per character: ASCII, so its Latin-1 bytes are its UTF-8 (the usual upstream body, translate/serialize.ts)
+  if (Buffer.byteLength(s, "utf8") === s.length) return Buffer.from(s, "latin1");
   try {
     return transcode(Buffer.from(s, "ucs2"), "ucs2", "utf8");
   } catch {

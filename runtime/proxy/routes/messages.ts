@@ -98,7 +98,7 @@ export async function handleMessages(io: MessagesIO, body: unknown): Promise<Mes
   const onClientAbort = () => { if (!upstreamDone) ac.abort(); };
   const unwatch = io.watchClient(onClientAbort);
   const xopts: ExchangeOptions = {
-    transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal,
+    transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal, serialize: rt.serialize,
     onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
   };
   // A model without vision gets the VLM's description of each image first (images/describe.ts); a streaming
