@@ -40,12 +40,30 @@ export interface MainOptions {
   readonly deps?: Partial<RunnerDeps> & { readonly random?: () => string; readonly readOutputs?: typeof readSessionOutputs };
 }
 
+const LOG_FLUSH_MS = 250;
+const LOG_FLUSH_CHARS = 64 * 1024;
+
 function fileLogger(file: string): { logger: Logger; close: () => Promise<void> } {
   try {
     mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
     const stream = createWriteStream(file, { flags: "a", mode: 0o600 });
     stream.on("error", () => {});
-    return { logger: jsonLogger((line) => stream.write(line)), close: () => new Promise((r) => stream.end(() => r())) };
+    // lines are collected and written every LOG_FLUSH_MS: one file write per request went through libuv's thread
+    // pool (a write plus thread wake-ups per request, PERFORMANCE.md); close() writes what is left
+    let pending = "";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (pending !== "") stream.write(pending);
+      pending = "";
+    };
+    const write = (line: string) => {
+      pending += line;
+      if (pending.length >= LOG_FLUSH_CHARS) flush();
+      else if (timer === undefined) timer = setTimeout(flush, LOG_FLUSH_MS).unref();
+    };
+    return { logger: jsonLogger(write), close: () => { flush(); return new Promise((r) => stream.end(() => r())); } };
   } catch {
     return { logger: silentLogger, close: async () => {} };
   }

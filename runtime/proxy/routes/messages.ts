@@ -179,7 +179,9 @@ export async function handleMessages(io: MessagesIO, body: unknown): Promise<Mes
         outcome = "compact";
         return;
       }
-      out.flush();
+      // message_start goes out with the first upstream read when that is already here (one write, not two); an
+      // upstream that has sent its headers but not yet a token (prefill) gets it at the end of this I/O round
+      setImmediate(() => out.flush());
       // Read to the end even after [DONE]: leaving the loop early would destroy the keep-alive socket.
       let done = false;
       for await (const batch of sseData(ready.res.body)) {
