@@ -4,6 +4,7 @@
 // proxy CPU ms per request, proxy peak RSS, and checks deltas out = chunks in. Results: bench/results/proxy-*.json.
 // Each row is the median of `--repeat=N` (default 3) alternating direct/proxy runs; `--quick`: streamed text and tool
 // call, c=1/16, once. Streamed tool calls (one Bash call in 50 argument fragments) run at c=1/16 as well.
+// `BENCH_PROXY_CMD="<node args>"` runs that instead of sera (the stub's URL appended), e.g. bench/floor-proxy.ts.
 // `--faults`: 1,000 proxied requests while the stub injects 5% HTTP 500, 5% mid-stream drops, 10% slow first bytes.
 //
 // Three processes so that CPU and RSS are the proxy's own: this one (load generator), a stub child (this file,
@@ -92,7 +93,8 @@ interface ProxyProcess { url: string; pid: number; proc: ResultPromise; stop(): 
  *  first line apply (extra flags for a measurement go through NODE_OPTIONS). Its log goes to a temporary XDG_STATE_HOME. */
 async function startSeraProxy(stubUrl: string, flags: string[]): Promise<ProxyProcess> {
   const state = mkdtempSync(join(tmpdir(), "bench-sera-"));
-  const proc = execa(join(root, "runtime/sera/bin.ts"), ["--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
+  const cmd = process.env.BENCH_PROXY_CMD;
+  const proc = execa(cmd ? process.execPath : join(root, "runtime/sera/bin.ts"), cmd ? [...cmd.split(" "), stubUrl] : ["--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
     env: {
       SERA_PROXY_TOKEN: TOKEN, XDG_STATE_HOME: state, SERA_STACK: "bench-none", NODE_OPTIONS: flags.join(" "),
       PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`, // the shebang's `env node` must find this node (24)
@@ -191,6 +193,10 @@ async function main(): Promise<void> {
   }
   const proxyUrl = proxy.url;
   const usage = async () => procUsage(proxy.pid);
+  // idle: listening, nothing served yet (after a moment for startup garbage to settle)
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleRssMB = r2(procUsage(proxy.pid).rssMB);
+  console.log(JSON.stringify({ idleRssMB }));
 
   const { anthropic, size } = benchRequest();
   const { toOpenAIRequest } = await import(join(root, "runtime/proxy/translate/request.ts"));
@@ -295,6 +301,7 @@ async function main(): Promise<void> {
       cpuMsPerStreamedRequestAt16: { value: cpuAt(16), target: 0.5, met: cpuAt(16) <= 0.5 },
       throughputRatioAt16: { value: r2(p16.reqPerSec / d16.reqPerSec), target: 0.5, met: p16.reqPerSec / d16.reqPerSec >= 0.5 },
       addedP50MsAt1: { value: r2(p1.p50Ms - d1.p50Ms), target: 0.5, met: p1.p50Ms - d1.p50Ms <= 0.5 },
+      idleRssMB: { value: idleRssMB, target: 70, met: idleRssMB <= 70 },
       peakRssMB: { value: Math.max(...results.filter((r) => r.target === "proxy").map((r) => r.proxyPeakRssMB as number)), target: 120 },
       deltasOutEqualsChunksIn: results.every((r) => r.deltasOutEqualsChunksIn),
     };
