@@ -40,28 +40,24 @@ export interface MainOptions {
   readonly deps?: Partial<RunnerDeps> & { readonly random?: () => string; readonly readOutputs?: typeof readSessionOutputs };
 }
 
-const LOG_FLUSH_MS = 250;
-const LOG_FLUSH_CHARS = 64 * 1024;
-
 function fileLogger(file: string): { logger: Logger; close: () => Promise<void> } {
   try {
     mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
     const stream = createWriteStream(file, { flags: "a", mode: 0o600 });
     stream.on("error", () => {});
-    // lines are collected and written every LOG_FLUSH_MS: one file write per request went through libuv's thread
-    // pool (a write plus thread wake-ups per request, PERFORMANCE.md); close() writes what is left
+    // the lines of one event-loop round go out in one write: each line was a file write through libuv's thread
+    // pool (a write plus thread wake-ups per request, PERFORMANCE.md). Not later than that: a reader of the log
+    // (tests/e2e) sees a request's lines once its answer has gone out, as before.
     let pending = "";
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let scheduled = false;
     const flush = () => {
-      clearTimeout(timer);
-      timer = undefined;
+      scheduled = false;
       if (pending !== "") stream.write(pending);
       pending = "";
     };
     const write = (line: string) => {
       pending += line;
-      if (pending.length >= LOG_FLUSH_CHARS) flush();
-      else if (timer === undefined) timer = setTimeout(flush, LOG_FLUSH_MS).unref();
+      if (!scheduled) { scheduled = true; setImmediate(flush); }
     };
     return { logger: jsonLogger(write), close: () => { flush(); return new Promise((r) => stream.end(() => r())); } };
   } catch {
