@@ -46,7 +46,8 @@ describe("vLLM stub behind Modal proxy auth", () => {
     const badKey = await chat({ model: "m", messages: [] }, { ...proxy, authorization: "Bearer nope" });
     expect([badKey.status, await badKey.json()]).toEqual([401, { error: "Unauthorized" }]);
     const badModel = await chat({ model: "other", messages: [] }, proxy);
-    expect([badModel.status, await badModel.json()]).toEqual([404, { error: { message: "The model `other` does not exist.", type: "NotFoundError", param: null, code: 404 } }]);
+    // vLLM 0.33's body for an unknown model (tests/fixtures/vllm/errors.json, "unknown-model")
+    expect([badModel.status, await badModel.json()]).toEqual([404, { error: { message: "The model `other` does not exist. Valid aliases: m.", type: "NotFoundError", param: "model", code: 404 } }]);
     expect(stub.requests.map((r) => [r.path, r.headers["modal-key"] ?? null, r.body?.model ?? null])).toEqual([
       ["/v1/chat/completions", null, null],
       ["/v1/chat/completions", "wk", null],
