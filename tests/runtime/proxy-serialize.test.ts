@@ -59,3 +59,10 @@ it("holds at most its budget, the most recently used strings first", () => {
   expect(ser.heldChars).toBe(1800); // b, c, d
   for (const c of ["a", "b"]) expect(JSON.parse(ser(request(s(c), "x", "y", "{}"))).messages[0].content).toBe(s(c));
 });
+
+it("a tool schema's every key survives, \"__proto__\" and \"constructor\" included", () => {
+  const parameters = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string","description":"x"},"constructor":{"type":"string"}}}') as Record<string, unknown>;
+  const req: OpenAIChatRequest = { model: "m", max_tokens: 1, stream: false, messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "T", parameters } }] };
+  expect(JSON.parse(requestSerializer()(req))).toEqual(JSON.parse(JSON.stringify(req)));
+  expect(requestSerializer()(req)).toContain('"__proto__":{"type":"string"');
+});

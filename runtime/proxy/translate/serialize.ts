@@ -76,7 +76,8 @@ export function requestSerializer(budgetChars = 4 * 1024 * 1024): RequestSeriali
     if (typeof v === "string") return raw(v);
     if (v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map(deep);
-    const o: Record<string, unknown> = {};
+    // no prototype: a schema property named "__proto__" stays a key (on a plain object the assignment sets the prototype)
+    const o: Record<string, unknown> = Object.create(null);
     for (const k in v) o[k] = deep((v as Record<string, unknown>)[k]);
     return o;
   }
