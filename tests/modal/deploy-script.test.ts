@@ -90,3 +90,14 @@ it("accepts credentials from ~/.modal.toml", async () => {
   expect(r.stderr).not.toContain("Modal credentials not found");
   expect(r.exitCode).toBe(0);
 });
+
+it("parallel deploys (Pulumi runs the endpoints' deploys at once) each keep their secret and app", async () => {
+  const names = ["p1", "p2", "p3", "p4", "p5", "p6"];
+  const rs = await Promise.all(names.map((n) => {
+    const s = buildEndpoint(n, { model: "allenai/SERA-32B", gpu: "H100", maxModelLen: 16384 }, { project: "cas", stack: "t", hasApiKey: true }).spec;
+    return run("deploy", env({ ENDPOINT_SPEC: JSON.stringify(s) }));
+  }));
+  expect(rs.map((r) => [r.exitCode, r.stderr.includes("Traceback")])).toEqual(names.map(() => [0, false]));
+  expect(Object.keys(apps()).sort()).toEqual(names.map((n) => `main/cas-t-${n}`));
+  expect(Object.keys(JSON.parse(readFileSync(join(state, "state.json"), "utf8")).secrets).sort()).toEqual(names.map((n) => `main/cas-t-${n}-vllm-api-key`));
+});

@@ -14,6 +14,7 @@ URL would (Modal starts them on demand; a stopped app has none).
 """
 
 import contextlib
+import fcntl
 import hashlib
 import importlib.util
 import io
@@ -39,7 +40,7 @@ def load() -> dict:
 
 def save(state: dict) -> None:
     STATE_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = STATE_FILE.with_suffix(".tmp")
+    tmp = STATE_FILE.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(state, indent=2))
     tmp.replace(STATE_FILE)
 
@@ -319,6 +320,14 @@ def main() -> None:
     with open(STATE_DIR / "calls.log", "a") as log:
         log.write(json.dumps(args) + "\n")
     cmd = args.pop(0) if args else ""
+    # Pulumi runs the endpoints' deploys in parallel: one invocation at a time reads-modifies-writes the state
+    # (real Modal's server serialises them; without the lock two deploys lose one another's app or secret)
+    with open(STATE_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        dispatch(cmd, args)
+
+
+def dispatch(cmd: str, args: list[str]) -> None:
     {"deploy": deploy, "app": app_cmd, "container": container_cmd, "secret": secret_cmd, "__web_url": web_url, "__containers": containers_hook}.get(cmd, lambda a: error(f"No such command '{cmd}'.", 2))(args)
 
 
