@@ -8,7 +8,7 @@
 // `--faults`: 1,000 proxied requests while the stub injects 5% HTTP 500, 5% mid-stream drops, 10% slow first bytes.
 //
 // Three processes so that CPU and RSS are the proxy's own: this one (load generator), a stub child (this file,
-// --role=stub) and the proxy as users run it: `sera --proxy-only` (runtime/sera/bin.ts). The proxy's CPU time and
+// --role=stub) and the proxy as users run it: `sera --proxy-only` (runtime/sera/bin.js). The proxy's CPU time and
 // peak RSS are read from outside, /proc/<pid>/stat (utime+stime, all threads) and /proc/<pid>/status (VmHWM).
 // `--via=role` runs the proxy in a child of this file instead (the measurement before sera was used; kept to compare),
 // and `--faults` always does, because its leak check needs to trigger a GC in the proxy over IPC.
@@ -94,7 +94,7 @@ interface ProxyProcess { url: string; pid: number; proc: ResultPromise; stop(): 
 async function startSeraProxy(stubUrl: string, flags: string[]): Promise<ProxyProcess> {
   const state = mkdtempSync(join(tmpdir(), "bench-sera-"));
   const cmd = process.env.BENCH_PROXY_CMD;
-  const proc = execa(cmd ? process.execPath : join(root, "runtime/sera/bin.ts"), cmd ? [...cmd.split(" "), stubUrl] : ["--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
+  const proc = execa(cmd ? process.execPath : join(root, "runtime/sera/bin.js"), cmd ? [...cmd.split(" "), stubUrl] : ["--proxy-only", "--endpoint", stubUrl, "--port", "0", "--model", "stub-model", "--dialect", "native"], {
     env: {
       SERA_PROXY_TOKEN: TOKEN, XDG_STATE_HOME: state, SERA_STACK: "bench-none", NODE_OPTIONS: flags.join(" "),
       PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`, // the shebang's `env node` must find this node (24)

@@ -1,4 +1,4 @@
-// The `sera` executable as users run it (node runtime/sera/bin.ts, what `npx sera` starts): it launches the
+// The `sera` executable as users run it (node runtime/sera/bin.js, what `npx sera` starts): it launches the
 // real Claude Code and exits with its code, stops cleanly on Ctrl+C, and reports usage errors with exit 2.
 import { execa } from "execa";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { BUGGY, FINAL_TEXT, FIXED, sweAgentScript } from "../support/swe-agent-s
 import { createVllmStub } from "../support/vllm-stub.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const SERA = join(ROOT, "runtime", "sera", "bin.ts");
+const SERA = join(ROOT, "runtime", "sera", "bin.js");
 const dirs: string[] = [];
 const tmp = (p: string) => {
   const d = mkdtempSync(join(tmpdir(), p));

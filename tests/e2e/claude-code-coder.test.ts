@@ -13,7 +13,7 @@ import { createVllmStub, type ChatRequestSeen } from "../support/vllm-stub.ts";
 import { VlmStub } from "../support/vlm-stub.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const SERA = join(ROOT, "runtime", "sera", "bin.ts");
+const SERA = join(ROOT, "runtime", "sera", "bin.js");
 const CODER_MODEL = "unsloth/Qwen3-Coder-Next-FP8-Dynamic";
 const CODER_KEY = "coder-secret-key";
 const VLM_KEY = "vlm-secret-key";

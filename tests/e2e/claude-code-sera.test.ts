@@ -14,7 +14,7 @@ import { createVllmStub, type ChatRequestSeen } from "../support/vllm-stub.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CLAUDE = join(ROOT, "node_modules", ".bin", "claude");
-const SERA = join(ROOT, "runtime", "sera", "bin.ts");
+const SERA = join(ROOT, "runtime", "sera", "bin.js");
 const TOKEN = "e2e-proxy-token";
 const MODEL = "allenai/SERA-32B";
 

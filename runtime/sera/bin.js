@@ -1,5 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // Entry of `npx sera`: the only place that exits the process (with Claude Code's exit code, or 1/2 on errors).
+// Plain JavaScript on purpose: Node strips the types of an entry .ts file before any of its code runs, so the
+// compile cache below could not cover it, and stripping loads amaro (swc as wasm): ~15 MB of RSS for the whole
+// session (PERFORMANCE.md, third pass). Everything else stays TypeScript, imported once the cache is on.
 // The flag in the first line is for the proxy that runs in this process: V8's young generation may otherwise grow to
 // 2 × 64 MB under load, for no CPU gain at the proxy's allocation pattern (bench/proxy.bench.ts: peak RSS −100 MB).
 // V8 reads it only at start, so it lives in the line that starts node (`npx sera` runs this file through it).
@@ -9,8 +12,7 @@ import { fileURLToPath } from "node:url";
 
 // The proxy lives in this process for the whole session. Node's compile cache (NODE_COMPILE_CACHE, else
 // <tmpdir>/node-compile-cache) keeps the type-stripped sources and their bytecode, so after the first run no
-// TypeScript is stripped: swc's wasm is never loaded (~20 MB of RSS for the session) and startup is faster.
-// It must be on before the first .ts import, hence the dynamic imports below (bench/proxy.bench.ts measures it).
+// TypeScript is stripped and startup is faster. It must be on before the first .ts import, hence the dynamic imports.
 module.enableCompileCache?.();
 const { UsageError } = await import("./args.ts");
 const { main } = await import("./main.ts");
