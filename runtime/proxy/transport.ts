@@ -2,9 +2,13 @@
 // - httpTransport: node:http/https with a keep-alive agent per app — the default, because undici's fetch costs
 //   several times more CPU per request than the whole translation (measured in bench/proxy.bench.ts);
 // - fetchTransport: any fetch function — used when ProxyDeps.fetch is injected (tests pass a stub's fetch).
-import http from "node:http";
+import type * as Http from "node:http";
 import https from "node:https";
 import { encodeUtf8 } from "./utf8.ts";
+
+/** node:http, not through `import`: an ESM import of node:http evaluates its lazy WebSocket/CloseEvent/MessageEvent
+ *  exports, which loads Node's bundled undici (~7 MB of RSS) into a proxy that never uses it. */
+export const http: typeof Http = process.getBuiltinModule("node:http");
 
 export interface UpstreamResponse {
   readonly status: number;
