@@ -1,6 +1,7 @@
 // startProxy serves POST /v1/messages on node:http (routes/node-route.ts) and everything else through the Hono
 // app; createApp().request() (what most proxy tests use) runs the Hono route. Both must answer alike: the same
 // requests go to both, over a real socket and in-process, and status, content type and body are compared.
+// (HEAD / is also served on node:http: Hono, loaded on the first other request, is not needed for the probe.)
 import http from "node:http";
 import { createApp } from "../../runtime/proxy/app.ts";
 import { nativeDialect } from "../../runtime/proxy/dialects/native.ts";
@@ -34,6 +35,12 @@ const cases: Case[] = [
   { name: "trailing slash (no route)", path: "/v1/messages/", body: JSON.stringify(ok), headers: auth },
   { name: "GET /v1/messages", method: "GET", headers: auth },
   { name: "count_tokens", path: "/v1/messages/count_tokens", body: JSON.stringify({ model: "m", messages: ok.messages }), headers: auth },
+  // Claude Code's startup probe, answered on node:http before Hono is loaded; then the routes of the lazily loaded app
+  { name: "HEAD / (the probe)", path: "/", method: "HEAD" },
+  { name: "HEAD / with a query string", path: "/?x=1", method: "HEAD" },
+  { name: "GET /", path: "/", method: "GET" },
+  { name: "GET /health", path: "/health", method: "GET" },
+  { name: "HEAD /health (not the probe)", path: "/health", method: "HEAD" },
 ];
 
 function overSocket(base: string, c: Case): Promise<Answer> {
