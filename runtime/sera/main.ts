@@ -1,5 +1,5 @@
 // sera: parse → gather the few facts the plan needs (stack outputs/config, where Claude Code is) → plan → run.
-// main() returns the exit code and throws on errors; only bin.ts turns that into a process exit.
+// main() returns the exit code and throws on errors; only bin.js turns that into a process exit.
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { constants as osConstants, homedir } from "node:os";
