@@ -26,10 +26,11 @@ const CHUNKS = 50;
 const TOKEN = "benchtoken";
 const TEXT = "abcd".repeat(CHUNKS); // tokenChars 4 → exactly CHUNKS content deltas
 // The tool-call stream: a request whose last user turn ends with this marker is answered with one Bash call, streamed
-// as vLLM's hermes parser does (tests/support/vllm-stub.ts): a header, then argument text in 12-character fragments,
-// the last two characters with the finish chunk. 575 characters make exactly CHUNKS argument fragments.
+// as vLLM 0.33's hermes parser does (tests/support/vllm-stub.ts, from the recorded fixtures): a header, then the
+// argument JSON (json.dumps-style, as the model writes it) one token (tokenChars 4) per chunk. A command this long
+// makes that JSON exactly CHUNKS tokens.
 const TOOL_MARKER = "[bench: call a tool]";
-const TOOL_CALL = { name: "Bash", arguments: { command: "x".repeat(575) } };
+const TOOL_CALL = { name: "Bash", arguments: { command: "x".repeat(4 * CHUNKS - '{"command": ""}'.length) } };
 
 // ---------- child roles ----------
 async function runStub(faults: boolean): Promise<void> {
