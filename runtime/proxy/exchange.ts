@@ -4,8 +4,8 @@
 // the window, the answer is a message asking the user to /compact.
 import type { ColdStartOptions } from "./config.ts";
 import { compactMessage, MIN_COMPLETION_ROOM, parseContextOverflow } from "./context.ts";
-import { fromUpstreamStatus, upstreamMessage } from "./errors.ts";
-import type { OpenAIChatRequest } from "./types.ts";
+import { fromUpstreamStatus, ProxyError, upstreamMessage } from "./errors.ts";
+import type { OpenAIChatRequest, OpenAICompletion } from "./types.ts";
 import { postWithColdStart } from "./upstream.ts";
 import type { Transport, UpstreamResponse } from "./transport.ts";
 
@@ -44,5 +44,21 @@ export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Prom
       }
     }
     throw fromUpstreamStatus(r.status, r.text);
+  }
+}
+
+/** The unstreamed answer: a connection that closes mid-body, or a 200 whose body is not JSON, is the upstream's
+ *  failure and is said so (not the generic "internal proxy error" of a bug). */
+export async function readCompletion(res: UpstreamResponse): Promise<OpenAICompletion> {
+  let text: string;
+  try {
+    text = await res.text();
+  } catch {
+    throw new ProxyError("api_error", "upstream closed the connection before its answer was complete");
+  }
+  try {
+    return JSON.parse(text) as OpenAICompletion;
+  } catch {
+    throw new ProxyError("api_error", "upstream answered HTTP 200 with a body that is not JSON");
   }
 }

@@ -81,3 +81,26 @@ it("client abort while the upstream is still silent → upstream aborted too", a
   await expect(p).rejects.toThrow();
   await until(() => stub.aborted === 1);
 });
+
+/** An upstream that answers every request with `raw` (status line, headers, a partial or odd body) and then closes. */
+async function rawUpstream(raw: string): Promise<string> {
+  const { createServer } = await import("node:net");
+  const server = createServer((sock) => {
+    sock.once("data", () => { sock.end(raw); });
+    sock.on("error", () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+}
+
+it.each([
+  ["closes mid-body", "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"id\":\"chatcmpl-1\",", "upstream closed the connection before its answer was complete"],
+  ["answers 200 with a body that is not JSON", "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 13\r\nconnection: close\r\n\r\n<html></html>", "upstream answered HTTP 200 with a body that is not JSON"],
+])("an unstreamed answer whose upstream %s → api_error saying so, not a generic proxy error", async (_what, raw, message) => {
+  const proxy = await startProxy({ upstream: { baseUrl: await rawUpstream(raw), model: "stub-model" }, dialect: "native", port: 0, coldStart: { deadlineMs: 3000, retryDelayMs: 20, pingIntervalMs: 1000 } });
+  cleanups.push(proxy.close);
+  const r = await postRaw(`${proxy.url}/v1/messages`, body(false));
+  expect(r.status).toBe(500);
+  expect(JSON.parse(r.body)).toEqual({ type: "error", error: { type: "api_error", message } });
+});

@@ -6,7 +6,7 @@ import type { AppEnv, Runtime } from "../runtime.ts";
 import type { DialectContext } from "../dialect.ts";
 import { workingDirectoryOf } from "../context.ts";
 import { invalidRequest, ProxyError } from "../errors.ts";
-import { exchange, type Exchanged, type ExchangeOptions } from "../exchange.ts";
+import { exchange, readCompletion, type Exchanged, type ExchangeOptions } from "../exchange.ts";
 import { describeImages, hasImages } from "../images/describe.ts";
 import { sseData, sseWriter, type SseWriter } from "../sse.ts";
 import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
@@ -14,7 +14,7 @@ import { accumulate, completionToMessage } from "../translate/response.ts";
 import { createStreamTranslator, type TranslatorOptions } from "../translate/stream.ts";
 import { parseChunk, type UpstreamChunk } from "../translate/chunk.ts";
 import { validateRequest } from "../translate/validate.ts";
-import type { AnthropicRequest, OpenAIChatRequest, OpenAIChunk, OpenAICompletion, StreamEvent } from "../types.ts";
+import type { AnthropicRequest, OpenAIChatRequest, OpenAIChunk, StreamEvent } from "../types.ts";
 import { readJson } from "./body.ts";
 
 function translate(req: AnthropicRequest, rt: Runtime, ctx: DialectContext): OpenAIChatRequest {
@@ -119,7 +119,7 @@ export async function handleMessages(io: MessagesIO, body: unknown): Promise<Mes
         t.finish();
         return { kind: "json", body: accumulate(events) };
       }
-      const completion = JSON.parse(await r.res.text()) as OpenAICompletion;
+      const completion = await readCompletion(r.res);
       const msg = completionToMessage(completion, topts);
       log("info", "message", { stop: msg.stop_reason ?? "", outTokens: msg.usage.output_tokens, ms: Math.round(performance.now() - started) });
       return { kind: "json", body: msg };
