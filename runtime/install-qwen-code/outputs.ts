@@ -59,6 +59,11 @@ export class OutputsError extends Error {
 
 /** Validates parsed outputs; throws an OutputsError naming every bad field and where the outputs came from. */
 export function parseStackOutputs(raw: unknown, source: string): StackOutputs {
+  // no coder at all is one fact (an undeployed stack), not a list of its missing fields
+  const coder = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>).coder : undefined;
+  if (coder === undefined || coder === null) {
+    throw new OutputsError(`invalid stack outputs from ${source}:\n  - the outputs have no coder: deploy the stack first (npm run up) or check --stack/--outputs`);
+  }
   const result = StackOutputsSchema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));

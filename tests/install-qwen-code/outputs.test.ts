@@ -31,7 +31,7 @@ describe("parseStackOutputs", () => {
   });
 
   it.each([
-    ["no coder at all", { vlm: devOutputs.vlm }, "coder.baseUrl: the outputs have no coder.baseUrl"],
+    ["no coder at all", { vlm: devOutputs.vlm }, "the outputs have no coder: deploy the stack first (npm run up) or check --stack/--outputs"],
     ["a coder without baseUrl", { coder: { model: "m" } }, "coder.baseUrl: the outputs have no coder.baseUrl"],
     ["a base URL not ending in /v1", setAt(devOutputs, ["coder", "baseUrl"], "https://ws--coder-serve.modal.run"), "coder.baseUrl must end in /v1"],
     ["a non-http URL", setAt(devOutputs, ["coder", "baseUrl"], "ftp://x/v1"), "coder.baseUrl must be an http(s) URL"],
@@ -43,6 +43,11 @@ describe("parseStackOutputs", () => {
     expect(text).toContain("outputs.json");
     expect(text).toContain(message);
   });
+});
+
+it("an undeployed stack (no coder output) is one problem, not one per missing field", () => {
+  expect(problemsOf({}).match(/\n  - /g)).toHaveLength(1);
+  expect(problemsOf({})).toContain("the outputs have no coder: deploy the stack first (npm run up)");
 });
 
 describe("desiredEntries", () => {
