@@ -1,5 +1,5 @@
 // VlmMcpServer: the vision endpoint plus the MCP server registration (command, args, env) that MCP clients
-// such as qwen-code run locally (mcp/main.ts over stdio).
+// such as qwen-code run locally (mcp/bin.js, the entry of mcp/main.ts, over stdio).
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { limitMmObject, type VllmEndpointArgs } from "./endpoint-args.ts";
@@ -17,7 +17,7 @@ export interface VlmMcpServerArgs {
   /** Modal proxy token for endpoints that require proxy auth (Pulumi secrets) */
   readonly proxyTokenId?: pulumi.Input<string>;
   readonly proxyTokenSecret?: pulumi.Input<string>;
-  /** node binary and server entry the client runs (default: this Node and this checkout's mcp/main.ts) */
+  /** node binary and server entry the client runs (default: this Node and this checkout's mcp/bin.js) */
   readonly command?: string;
   readonly serverPath?: string;
 }
@@ -57,7 +57,7 @@ export class VlmMcpServer extends pulumi.ComponentResource {
     }
     this.registration = pulumi.output({
       command: args.command ?? process.execPath,
-      args: [args.serverPath ?? join(PROJECT_DIR, "mcp", "main.ts")],
+      args: [args.serverPath ?? join(PROJECT_DIR, "mcp", "bin.js")],
       env: pulumi.output(env),
     }) as pulumi.Output<McpServerRegistration>;
     this.registerOutputs({ registration: this.registration, url: this.endpoint.url });

@@ -90,7 +90,7 @@ it("exports the outputs the local tools consume, secrets secret", async () => {
 it("exports the MCP server registration with endpoint, model and key", async () => {
   const reg = await valueOf(pulumi.output(program.vlmMcpServer));
   expect(reg!.command).toBe(process.execPath);
-  expect(reg!.args[0]).toMatch(/\/mcp\/main\.ts$/);
+  expect(reg!.args[0]).toMatch(/\/mcp\/bin\.js$/);
   expect(reg!.env).toEqual({
     VLM_ENDPOINT: "https://ws--coding-agent-server-dev-vlm-serve.modal.run/v1",
     VLM_MODEL: "Qwen/Qwen3-VL-32B-Thinking-FP8",

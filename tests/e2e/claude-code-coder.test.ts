@@ -59,7 +59,7 @@ it("sera --coder: Claude Code on the coder sees vlm-analyzer's tools, and a PNG 
     writeFileSync(outputs, JSON.stringify({
       coder: { baseUrl: upstream.url, model: CODER_MODEL, apiKey: CODER_KEY },
       vlm: { baseUrl: vlm.endpoint, model: vlm.model, apiKey: VLM_KEY, maxImagesPerPrompt: 5 },
-      vlmMcpServer: { command: process.execPath, args: [join(ROOT, "mcp", "main.ts")], env: { VLM_ENDPOINT: vlm.endpoint, VLM_MODEL: vlm.model, VLM_API_KEY: VLM_KEY, VLM_MAX_IMAGES: "5", VLM_TIMEOUT: "30" } },
+      vlmMcpServer: { command: process.execPath, args: [join(ROOT, "mcp", "bin.js")], env: { VLM_ENDPOINT: vlm.endpoint, VLM_MODEL: vlm.model, VLM_API_KEY: VLM_KEY, VLM_MAX_IMAGES: "5", VLM_TIMEOUT: "30" } },
     }));
     const home = tempDir("cc-coder-home-");
     // NOTES.md: as root, --dangerously-skip-permissions needs IS_SANDBOX=1.

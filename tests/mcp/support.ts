@@ -7,7 +7,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CallToolResultSchema, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const MAIN = join(REPO, "mcp", "main.ts");
+export const MAIN = join(REPO, "mcp", "bin.js"); // the entry the registration runs
 
 export interface Spawned {
   readonly client: Client;

@@ -15,7 +15,7 @@ it("only --help / -h ask for help", () => {
 });
 
 it("the real entry prints the usage on stdout and exits 0 without starting the server", async () => {
-  const r = await execa("node", ["mcp/main.ts", "--help"], { env: { VLM_ENDPOINT: "" }, timeout: 20_000, reject: false, input: "" });
+  const r = await execa("node", ["mcp/bin.js", "--help"], { env: { VLM_ENDPOINT: "" }, timeout: 20_000, reject: false, input: "" });
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toBe(USAGE.trimEnd());
   expect(r.stderr).not.toContain("ready:");

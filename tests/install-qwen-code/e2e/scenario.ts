@@ -115,7 +115,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
         vlm: { baseUrl: vlm.endpoint, model: VLM_MODEL, apiKey: VLM_KEY, maxImagesPerPrompt: 5 },
         vlmMcpServer: {
           command: node,
-          args: [join(opts.projectDir, "mcp", "main.ts")],
+          args: [join(opts.projectDir, "mcp", "bin.js")],
           env: { VLM_ENDPOINT: vlm.endpoint, VLM_MODEL, VLM_API_KEY: VLM_KEY, VLM_MAX_IMAGES: "5", VLM_TIMEOUT: "60" },
         },
       }),
