@@ -1,6 +1,7 @@
 // What an HTTP error from the endpoint means for the person configuring it. vLLM answers 401 {"error":"Unauthorized"}
 // for a wrong/missing --api-key bearer; Modal's proxy answers 401 "modal-http: … proxy authorization" before the
 // request reaches vLLM. 502/503/504 are what Modal returns while a container cold-starts: retried, not reported.
+import { parseContextOverflow } from "../../lib/vllm-length-errors.ts";
 import type { Config } from "../config.ts";
 
 export const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -62,12 +63,12 @@ export function describeHttpFailure(status: number, body: string, config: Config
     };
   }
   if (status === 400 || status === 413 || status === 422) {
-    // vLLM 0.33's wordings (tests/fixtures/vllm/errors.json): max_tokens above the window, and "at least 1, got 0"
-    // when the prompt alone fills it
-    const window = /max_tokens=\d+ cannot be greater than max_model_len=(\d+)/.exec(said);
-    const hint = window
-      ? ` VLM_MAX_TOKENS${config.maxTokens !== undefined ? ` (${config.maxTokens})` : ""} is above the endpoint's context length (${window[1]} tokens): lower it or leave it unset.`
-      : /context length|maximum model length|too long|exceeds|max_tokens must be at least 1, got 0/i.test(said)
+    // vLLM's length errors (tests/fixtures/vllm/errors.json): max_tokens alone above the window (vLLM 0.33 names no
+    // prompt count then), or a prompt that does not fit
+    const overflow = parseContextOverflow(said);
+    const hint = overflow?.kind === "max_tokens" && overflow.promptTokens === undefined
+      ? ` VLM_MAX_TOKENS${config.maxTokens !== undefined ? ` (${config.maxTokens})` : ""} is above the endpoint's context length (${overflow.maxModelLen} tokens): lower it or leave it unset.`
+      : overflow || /context length|maximum model length|too long|exceeds/i.test(said)
       ? " The images and prompt do not fit the model's context: lower VLM_IMAGE_TOKENS or send fewer images."
       : /at most \d+ image|limit.*image|image.*limit/i.test(said)
         ? " Lower VLM_MAX_IMAGES to the endpoint's --limit-mm-per-prompt."
