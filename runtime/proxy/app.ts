@@ -25,8 +25,7 @@ export function createAppFor(rt: Runtime): Hono<AppEnv> {
     await next();
   });
 
-  // Claude Code sends HEAD / at startup without credentials.
-  app.on("HEAD", "/", (c) => c.body(null, 200));
+  // Claude Code sends HEAD / at startup without credentials; Hono answers HEAD with the GET route, without the body.
   app.get("/", (c) => c.text("coding-agent-server proxy\n"));
   app.get("/health", (c) => c.json({ status: "ok", dialect: rt.dialect.name }));
 
