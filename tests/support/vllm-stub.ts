@@ -119,6 +119,11 @@ export function vllmLengthCheck(maxModelLen: number, prompt: number, maxTokens: 
   return { maxTokens: room };
 }
 
+/** vLLM 0.33's 404 text for a model it does not serve (errors.json "unknown-model"). */
+export function unknownModelMessage(requested: string, served: string): string {
+  return `The model \`${requested}\` does not exist. Valid aliases: ${served}.`;
+}
+
 /** The fixed system_fingerprint the recordings carry (vllm-<version>-<config hash>, hash normalised). */
 export const STUB_FINGERPRINT = "vllm-0.33.0-00000000";
 
@@ -284,7 +289,7 @@ export function createVllmStub(opts: VllmStubOptions = {}): VllmStub {
     const n = requests.length;
     requests.push(req);
     if (req.model !== model) {
-      return c.body(vllmError(404, `The model \`${req.model}\` does not exist. Valid aliases: ${model}.`, "NotFoundError", "model"), 404, { "content-type": "application/json" });
+      return c.body(vllmError(404, unknownModelMessage(String(req.model), model), "NotFoundError", "model"), 404, { "content-type": "application/json" });
     }
     const prompt = stubPromptTokens(req);
     let budget = Infinity;

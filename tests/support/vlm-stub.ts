@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import sharp from "sharp";
-import { STUB_FINGERPRINT, vllmLengthCheck } from "./vllm-stub.ts";
+import { STUB_FINGERPRINT, unknownModelMessage, vllmLengthCheck } from "./vllm-stub.ts";
 
 export interface RecordedImage {
   readonly mimeType: string;
@@ -189,7 +189,7 @@ export class VlmStub {
       return vllmError(res, 400, `At most ${limit} image(s) may be provided in one prompt.`, "BadRequestError");
     }
     if (body.model !== this.model) {
-      return vllmError(res, 404, `The model \`${String(body.model)}\` does not exist. Valid aliases: ${this.model}.`, "NotFoundError", "model");
+      return vllmError(res, 404, unknownModelMessage(String(body.model), this.model), "NotFoundError", "model");
     }
     // Chat-template overhead + ~4 chars per text token + each image's tokens and its 2 vision markers.
     const promptTokens = 12 + texts.reduce((n, t) => n + Math.ceil(t.length / 4), 0) +
