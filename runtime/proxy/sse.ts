@@ -51,20 +51,30 @@ export function sseWriter(controller: ReadableStreamDefaultController<Uint8Array
   };
 }
 
-/** The same writer straight onto node's ServerResponse (served by @hono/node-server): skips the web-stream hop,
- *  which costs more CPU than the translation itself (bench/proxy.bench.ts). */
+/** The same writer straight onto node's ServerResponse: skips the web-stream hop, which costs more CPU than the
+ *  translation itself (bench/proxy.bench.ts). flush() writes at the end of the current I/O round (setImmediate),
+ *  not at once: the reads of one round, and the end of the stream when it is in the same round, leave in one
+ *  socket write. On loopback each write wakes the reader, the largest per-request cost at concurrency 1
+ *  (PERFORMANCE.md, fourth pass); a token is delayed by microseconds, never by a later read. */
 export function nodeSseWriter(res: ServerResponse): SseWriter {
   let closed = false;
   let pending = "";
+  let scheduled = false;
+  const write = () => {
+    scheduled = false;
+    if (closed || pending === "" || res.destroyed) return;
+    res.write(pending);
+    pending = "";
+  };
   return {
     get closed() { return closed || res.destroyed; },
     send(e) {
       if (!closed) pending += sseFrame(e);
     },
     flush() {
-      if (closed || pending === "" || res.destroyed) return;
-      res.write(pending);
-      pending = "";
+      if (scheduled || closed || pending === "") return;
+      scheduled = true;
+      setImmediate(write);
     },
     close() {
       if (closed) return;

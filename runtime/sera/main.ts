@@ -1,7 +1,7 @@
 // sera: parse → gather the few facts the plan needs (stack outputs/config, where Claude Code is) → plan → run.
 // main() returns the exit code and throws on errors; only bin.js turns that into a process exit.
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { constants as osConstants, homedir } from "node:os";
 import { join } from "node:path";
 import { PROJECT } from "../../components/stack-config.ts";
@@ -43,23 +43,27 @@ export interface MainOptions {
 function fileLogger(file: string): { logger: Logger; close: () => Promise<void> } {
   try {
     mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
-    const stream = createWriteStream(file, { flags: "a", mode: 0o600 });
-    stream.on("error", () => {});
-    // the lines of one event-loop round go out in one write: each line was a file write through libuv's thread
-    // pool (a write plus thread wake-ups per request, PERFORMANCE.md). Not later than that: a reader of the log
-    // (tests/e2e) sees a request's lines once its answer has gone out, as before.
+    const fd = openSync(file, "a", 0o600);
+    // The lines of one event-loop round go out in one synchronous write on this thread. An async write goes
+    // through libuv's thread pool: per request a futex wake of a worker, its write, and an async wake-up back
+    // (PERFORMANCE.md, fourth pass). A few hundred bytes appended to a local file cost less than that hand-off.
+    // Not later than the end of the round: a reader of the log (tests/e2e) sees a request's lines once its answer
+    // has gone out.
     let pending = "";
     let scheduled = false;
+    let broken = false;
     const flush = () => {
       scheduled = false;
-      if (pending !== "") stream.write(pending);
+      if (pending !== "" && !broken) {
+        try { writeSync(fd, pending); } catch { broken = true; } // a full disk must not take the session down
+      }
       pending = "";
     };
     const write = (line: string) => {
       pending += line;
       if (!scheduled) { scheduled = true; setImmediate(flush); }
     };
-    return { logger: jsonLogger(write), close: () => { flush(); return new Promise((r) => stream.end(() => r())); } };
+    return { logger: jsonLogger(write), close: async () => { flush(); try { closeSync(fd); } catch { /* closed */ } } };
   } catch {
     return { logger: silentLogger, close: async () => {} };
   }

@@ -13,7 +13,7 @@ import { toOpenAIRequest, wantsThinking } from "../translate/request.ts";
 import { accumulate, completionToMessage } from "../translate/response.ts";
 import { createStreamTranslator, type TranslatorOptions } from "../translate/stream.ts";
 import { parseChunk, type UpstreamChunk } from "../translate/chunk.ts";
-import { validateRequest } from "../translate/validate.ts";
+import { wellFormedRequest } from "../translate/well-formed.ts";
 import type { AnthropicRequest, OpenAIChatRequest, OpenAIChunk, StreamEvent } from "../types.ts";
 import { readJson } from "./body.ts";
 
@@ -27,6 +27,15 @@ function translate(req: AnthropicRequest, rt: Runtime, ctx: DialectContext): Ope
     if (err instanceof RangeError) throw invalidRequest("messages: nested too deeply to translate");
     throw err;
   }
+}
+
+/** A body the fast check (well-formed.ts) did not vouch for goes through the zod schema, loaded on first need: its
+ *  answer is the 400 (naming the field), or the request as zod reads it. */
+async function validated(body: unknown): Promise<AnthropicRequest> {
+  const { validateRequest } = await import("../translate/validate.ts");
+  const v = validateRequest(body);
+  if (!v.ok) throw invalidRequest(v.message);
+  return v.value;
 }
 
 /** The /compact answer as if the model had said it: one chunk of text, finish "stop". */
@@ -76,9 +85,7 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
 export async function handleMessages(io: MessagesIO, body: unknown): Promise<MessagesReply> {
   const { rt } = io;
   const started = performance.now();
-  const v = validateRequest(body);
-  if (!v.ok) throw invalidRequest(v.message);
-  const req = v.value;
+  const req = wellFormedRequest(body) ? body : await validated(body);
   const ctx: DialectContext = { cwd: rt.cwd ?? workingDirectoryOf(req) };
   const upstreamReq = translate(req, rt, ctx);
   const id = `msg_${rt.newId()}`;
@@ -181,7 +188,7 @@ export async function handleMessages(io: MessagesIO, body: unknown): Promise<Mes
       }
       // message_start goes out with the first upstream read when that is already here (one write, not two); an
       // upstream that has sent its headers but not yet a token (prefill) gets it at the end of this I/O round
-      setImmediate(() => out.flush());
+      out.flush();
       // Read to the end even after [DONE]: leaving the loop early would destroy the keep-alive socket.
       let done = false;
       for await (const batch of sseData(ready.res.body)) {
