@@ -45,31 +45,40 @@ async function readAll(body: AsyncIterable<string | Uint8Array>): Promise<string
   return s;
 }
 
+/** The request on the wire. Its callbacks close over the promise's settlers and the request only: they live until
+ *  the upstream answers (cold starts: minutes), and a closure over the body would keep its bytes and text alive
+ *  that long, into V8's old generation under load (PERFORMANCE.md, fourth pass). */
+function post(mod: typeof http | typeof https, u: URL, options: Http.RequestOptions, body: Buffer | undefined): Promise<UpstreamResponse> {
+  let resolve!: (r: UpstreamResponse) => void;
+  let reject!: (e: unknown) => void;
+  const answered = new Promise<UpstreamResponse>((a, b) => { resolve = a; reject = b; });
+  const req = mod.request(u, options, (res) => {
+    res.setEncoding("utf8");
+    const status = res.statusCode ?? 0;
+    resolve({ status, ok: status >= 200 && status < 300, text: () => readAll(res), body: res });
+  });
+  // whether a pooled keep-alive socket failed: the server may have closed it just before we wrote (upstream.ts)
+  req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
+  // the request body is written in one go; the socket's Nagle delay would otherwise cost ~40 ms per request
+  req.setNoDelay(true);
+  req.end(body);
+  return answered;
+}
+
 /** One keep-alive agent pair per transport (per app instance), so connections to vLLM are reused. */
 export function httpTransport(): Transport {
   const agents = {
     "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }),
     "https:": new https.Agent({ keepAlive: true, maxSockets: 256 }),
   };
-  const send: Transport = (url, init) =>
-    new Promise((resolve, reject) => {
-      const u = new URL(url);
-      const mod = u.protocol === "https:" ? https : http;
-      const headers: Record<string, string | number> = { ...init.headers };
-      // encoded once (a length from the string and then a write of it would each walk its UTF-8), and fast (utf8.ts)
-      const body = init.body === undefined ? undefined : encodeUtf8(init.body);
-      if (body !== undefined) headers["content-length"] = body.length;
-      const req = mod.request(u, { method: init.method, headers, agent: agents[u.protocol as "http:"], signal: init.signal }, (res) => {
-        res.setEncoding("utf8");
-        const status = res.statusCode ?? 0;
-        resolve({ status, ok: status >= 200 && status < 300, text: () => readAll(res), body: res });
-      });
-      // whether a pooled keep-alive socket failed: the server may have closed it just before we wrote (upstream.ts)
-      req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
-      // the request body is written in one go; the socket's Nagle delay would otherwise cost ~40 ms per request
-      req.setNoDelay(true);
-      req.end(body);
-    });
+  const send: Transport = (url, init) => {
+    const u = new URL(url);
+    const headers: Record<string, string | number> = { ...init.headers };
+    // encoded once (a length from the string and then a write of it would each walk its UTF-8), and fast (utf8.ts)
+    const body = init.body === undefined ? undefined : encodeUtf8(init.body);
+    if (body !== undefined) headers["content-length"] = body.length;
+    return post(u.protocol === "https:" ? https : http, u, { method: init.method, headers, agent: agents[u.protocol as "http:"], signal: init.signal }, body);
+  };
   send.close = () => { agents["http:"].destroy(); agents["https:"].destroy(); };
   return send;
 }

@@ -82,38 +82,67 @@ export async function postMessages(c: Context<AppEnv>): Promise<Response> {
 }
 
 /** Validates, translates, starts the upstream exchange; throws ProxyError for what becomes an HTTP error. */
-export async function handleMessages(io: MessagesIO, body: unknown): Promise<MessagesReply> {
-  const { rt } = io;
+export function handleMessages(io: MessagesIO, body: unknown): Promise<MessagesReply> {
   const started = performance.now();
-  const req = wellFormedRequest(body) ? body : await validated(body);
-  const ctx: DialectContext = { cwd: rt.cwd ?? workingDirectoryOf(req) };
-  const upstreamReq = translate(req, rt, ctx);
-  const id = `msg_${rt.newId()}`;
-  const topts: Omit<TranslatorOptions, "emit"> = {
-    dialect: rt.dialect, ctx, thinking: wantsThinking(req), model: req.model, messageId: id, stopSequences: req.stop_sequences,
-  };
-  const reqId = io.requestId;
-  // the closures below live as long as the stream: they capture a flag, not the translated request (tens of KB)
-  const streaming = upstreamReq.stream;
-  const log = (level: "info" | "warn", msg: string, f: Record<string, string | number | boolean | undefined> = {}) =>
-    rt.logger.log(level, msg, { requestId: reqId, dialect: rt.dialect.name, stream: streaming, ...f });
+  if (wellFormedRequest(body)) return begin(io, body, started);
+  return validated(body).then((req) => begin(io, req, started));
+}
 
-  // A client disconnect aborts the upstream request at once (frees the GPU slot) — but only while it is running:
-  // aborting a finished exchange would destroy a reusable keep-alive connection.
-  const ac = new AbortController();
-  let upstreamDone = false;
-  const onClientAbort = () => { if (!upstreamDone) ac.abort(); };
-  const unwatch = io.watchClient(onClientAbort);
-  const xopts: ExchangeOptions = {
-    transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal, serialize: rt.serialize,
-    onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
-  };
-  // A model without vision gets the VLM's description of each image first (images/describe.ts); a streaming
-  // client waits for it as for a cold start, with pings.
-  const pending = rt.images && hasImages(req)
-    ? describeImages(req, rt.images, { signal: ac.signal, onDescribed: (f) => log("info", "image described", f) })
-      .then((described) => exchange(translate(described, rt, ctx), xopts))
-    : exchange(upstreamReq, xopts);
+/** What the exchange needs once it has started: nothing of the request but these few fields. The request, parsed
+ *  and translated (~100 KB of objects for a Claude Code turn), is not held while the upstream works: a parameter
+ *  of a suspended async function stays alive, and under load it would be promoted to V8's old generation (peak
+ *  RSS, PERFORMANCE.md, fourth pass). So begin() is synchronous and answer() gets only this. */
+interface Started {
+  readonly started: number;
+  readonly topts: Omit<TranslatorOptions, "emit">;
+  readonly streaming: boolean;
+  readonly pending: Promise<Exchanged>;
+  readonly ac: AbortController;
+  /** set once the upstream exchange is over: a client that leaves later must not abort a finished exchange */
+  readonly state: { upstreamDone: boolean };
+  readonly unwatch: () => void;
+  log(level: "info" | "warn", msg: string, f?: Record<string, string | number | boolean | undefined>): void;
+}
+
+function begin(io: MessagesIO, req: AnthropicRequest, started: number): Promise<MessagesReply> {
+  try {
+    const { rt } = io;
+    const ctx: DialectContext = { cwd: rt.cwd ?? workingDirectoryOf(req) };
+    const upstreamReq = translate(req, rt, ctx);
+    const id = `msg_${rt.newId()}`;
+    const topts: Omit<TranslatorOptions, "emit"> = {
+      dialect: rt.dialect, ctx, thinking: wantsThinking(req), model: req.model, messageId: id, stopSequences: req.stop_sequences,
+    };
+    const reqId = io.requestId;
+    const streaming = upstreamReq.stream;
+    const log = (level: "info" | "warn", msg: string, f: Record<string, string | number | boolean | undefined> = {}) =>
+      rt.logger.log(level, msg, { requestId: reqId, dialect: rt.dialect.name, stream: streaming, ...f });
+
+    // A client disconnect aborts the upstream request at once (frees the GPU slot) — but only while it is running:
+    // aborting a finished exchange would destroy a reusable keep-alive connection.
+    const ac = new AbortController();
+    const state = { upstreamDone: false };
+    const unwatch = io.watchClient(() => { if (!state.upstreamDone) ac.abort(); });
+    const xopts: ExchangeOptions = {
+      transport: rt.transport, url: rt.urls.chat, headers: rt.headers, coldStart: rt.coldStart, signal: ac.signal, serialize: rt.serialize,
+      onRetry: (attempt, why) => log("warn", "upstream retry", { attempt, why }),
+    };
+    // A model without vision gets the VLM's description of each image first (images/describe.ts); a streaming
+    // client waits for it as for a cold start, with pings.
+    const pending = rt.images && hasImages(req)
+      ? describeImages(req, rt.images, { signal: ac.signal, onDescribed: (f) => log("info", "image described", f) })
+        .then((described) => exchange(translate(described, rt, ctx), xopts))
+      : exchange(upstreamReq, xopts);
+    return answer(io, { started, topts, streaming, pending, ac, state, unwatch, log });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+async function answer(io: MessagesIO, s: Started): Promise<MessagesReply> {
+  const { rt } = io;
+  const { started, topts, streaming, pending, ac, state, unwatch, log } = s;
+  const reqId = io.requestId;
 
   if (!streaming) {
     try {
@@ -131,7 +160,7 @@ export async function handleMessages(io: MessagesIO, body: unknown): Promise<Mes
       log("info", "message", { stop: msg.stop_reason ?? "", outTokens: msg.usage.output_tokens, ms: Math.round(performance.now() - started) });
       return { kind: "json", body: msg };
     } finally {
-      upstreamDone = true;
+      state.upstreamDone = true;
       unwatch();
     }
   }
@@ -155,7 +184,7 @@ export async function handleMessages(io: MessagesIO, body: unknown): Promise<Mes
   return {
     kind: "stream",
     headers: { "content-type": SSE_CONTENT_TYPE, "cache-control": "no-cache", "x-request-id": reqId },
-    run: (out) => pump(out, early).finally(() => { upstreamDone = true; unwatch(); }),
+    run: (out) => pump(out, early).finally(() => { state.upstreamDone = true; unwatch(); }),
   };
 
   /** A failure inside the translation (a dialect bug, say) is ours, not a lost connection: say so, log the detail. */
