@@ -1,7 +1,7 @@
 // The one description of a deployed endpoint. The Pulumi component, `sera --modal` and the deploy script all
 // build it here; the Modal app (modal/vllm_app.py) reads it as JSON and runs exactly `spec.serve.argv`.
 import { planCapacity, vllmDefaultMaxNumSeqs, type CapacityPlan } from "./capacity.ts";
-import { ConfigError, DEFAULTS, limitMmObject, type VllmEndpointArgs } from "./endpoint-args.ts";
+import { ConfigError, DEFAULTS, limitMmObject, type VllmEndpointArgs } from "./endpoint-defaults.ts";
 import { parseGpu } from "./gpus.ts";
 import { MODEL_CATALOG, type ModelArchitecture } from "./model-catalog.ts";
 

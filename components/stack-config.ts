@@ -1,13 +1,11 @@
 // The stack's configuration, validated in one place. The Pulumi program reads it through pulumi's config;
 // `sera --modal` and other local tools read the same Pulumi.<stack>.yaml through loadStackEndpointConfig.
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseEndpointConfig, type EndpointConfig } from "./endpoint-args.ts";
+import { missingStackFile, PROJECT, PROJECT_DIR, stackFile } from "./project.ts";
 
-export const PROJECT = "coding-agent-server";
-export const PROJECT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+export { PROJECT, PROJECT_DIR } from "./project.ts";
 
 export const ENDPOINT_KEYS = ["coder", "vlm", "sera"] as const;
 export type EndpointRole = (typeof ENDPOINT_KEYS)[number];
@@ -78,12 +76,11 @@ function safeJson(text: string): unknown {
 
 /** Reads Pulumi.<stack>.yaml directly (no engine needed): the endpoint settings local tools deploy from. */
 export function loadStackEndpointConfig(stack: string, projectDir = PROJECT_DIR): StackEndpoints {
-  const file = join(projectDir, `Pulumi.${stack}.yaml`);
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(stackFile(stack, projectDir), "utf8");
   } catch {
-    throw new ConfigError(`stack "${stack}" has no ${file}`);
+    throw new ConfigError(missingStackFile(stack, projectDir));
   }
   const doc = (parseYaml(text) ?? {}) as { config?: Record<string, unknown> };
   const config = doc.config ?? {};

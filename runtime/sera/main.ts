@@ -4,21 +4,42 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { constants as osConstants, homedir } from "node:os";
 import { join } from "node:path";
-import { PROJECT } from "../../components/stack-config.ts";
+import { missingStackFile, PROJECT, stackFile } from "../../components/project.ts";
 import { jsonLogger, silentLogger, type Logger } from "../proxy/log.ts";
 import { parseCli } from "./args.ts";
 import { buildPlan, needsStackOutputs, type Facts } from "./plan.ts";
 import type { RunnerDeps } from "./runner.ts";
 import { runPlan } from "./runner.ts";
+import { configKey, readCachedConfigs, writeCachedConfigs, type EndpointConfigs } from "./config-cache.ts";
 import { resolveSettings } from "./settings.ts";
-import { readEndpointConfigs, readOutputsFile, readSessionOutputs } from "./stack.ts";
+import type { readSessionOutputs } from "./stack.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where sera writes its log: $XDG_STATE_HOME/coding-agent-server/sera.log (default ~/.local/state/…). */
-export function logFilePath(env: Env, home = homedir()): string {
+/** sera's state directory: $XDG_STATE_HOME/coding-agent-server, else ~/.local/state/coding-agent-server */
+export function stateDir(env: Env, home = homedir()): string {
   const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith("/") ? env.XDG_STATE_HOME : join(home, ".local", "state");
-  return join(state, PROJECT, "sera.log");
+  return join(state, PROJECT);
+}
+
+export function logFilePath(env: Env, home = homedir()): string {
+  return join(stateDir(env, home), "sera.log");
+}
+
+/** The stack's endpoint configs: from the cache when its key matches, else read (and cached). */
+export async function endpointConfigs(stack: string, projectDir: string, cacheDir: string): Promise<EndpointConfigs> {
+  if (!existsSync(stackFile(stack, projectDir))) {
+    const missing = missingStackFile(stack, projectDir);
+    return { seraProblem: missing, coderProblem: missing };
+  }
+  const key = configKey(stack, projectDir);
+  const cached = key === undefined ? undefined : readCachedConfigs(cacheDir, stack, key);
+  if (cached) return cached;
+  const c = (await import("./stack.ts")).readEndpointConfigs(stack, projectDir);
+  // kept only if no input changed while it was read
+  if (key !== undefined && configKey(stack, projectDir) === key) writeCachedConfigs(cacheDir, stack, key, c);
+  return c;
 }
 
 /** The project's Claude Code (a dev dependency), else whatever `claude` is on PATH. */
@@ -117,7 +138,9 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
   if (cli.command !== "help") {
     // --modal/deploy/stop deploy from this config; a session learns the context length (and, for the coder,
     // whether it needs Modal proxy auth) from it. A missing stack file is reported by the plan only where needed.
-    const c = readEndpointConfigs(stackName, projectDir);
+    // stack.ts (zod, yaml and the config schema: ~20 MB for the whole session) only when there is a file to read
+    // that this code has not read before (config-cache.ts)
+    const c = await endpointConfigs(stackName, projectDir, join(stateDir(env), "cache"));
     facts = {
       ...facts,
       ...(c.sera ? { seraConfig: c.sera } : { seraConfigProblem: c.seraProblem }),
@@ -127,6 +150,7 @@ export async function main(argv: readonly string[], opts: MainOptions): Promise<
     // a dry run: it has nothing to show without them)
     if (cli.outputs !== undefined || (needsStackOutputs(cli, env) && (!cli.dryRun || cli.coder))) {
       let o;
+      const { readOutputsFile, readSessionOutputs } = await import("./stack.ts");
       if (cli.outputs !== undefined) o = await readOutputsFile(cli.outputs);
       else {
         const read = opts.deps?.readOutputs ?? readSessionOutputs;
