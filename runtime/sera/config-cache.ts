@@ -5,17 +5,10 @@
 // runtime/sera/stack.ts) and the locked dependency versions (package-lock.json); the result, problems included, follows
 // from those alone. No secrets: secure values never leave the stack file (stack-config.ts).
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stackFile } from "../../components/project.ts";
-import type { EndpointConfig } from "../../components/endpoint-args.ts";
-
-export interface EndpointConfigs {
-  readonly sera?: EndpointConfig;
-  readonly seraProblem?: string;
-  readonly coder?: EndpointConfig;
-  readonly coderProblem?: string;
-}
+import { missingStackFile, stackFile } from "../../components/project.ts";
+import type { EndpointConfigs } from "./stack.ts";
 
 /** Files whose content decides what readEndpointConfigs returns for a stack. */
 export function configInputs(stack: string, projectDir: string): string[] {
@@ -62,4 +55,19 @@ export function writeCachedConfigs(dir: string, stack: string, key: string, conf
   } catch {
     /* not cached */
   }
+}
+
+/** The stack's endpoint configs: from the cache when its key matches, else read through stack.ts (and cached). */
+export async function endpointConfigs(stack: string, projectDir: string, cacheDir: string): Promise<EndpointConfigs> {
+  if (!existsSync(stackFile(stack, projectDir))) {
+    const missing = missingStackFile(stack, projectDir);
+    return { seraProblem: missing, coderProblem: missing };
+  }
+  const key = configKey(stack, projectDir);
+  const cached = key === undefined ? undefined : readCachedConfigs(cacheDir, stack, key);
+  if (cached) return cached;
+  const c = (await import("./stack.ts")).readEndpointConfigs(stack, projectDir);
+  // kept only if no input changed while it was read
+  if (key !== undefined && configKey(stack, projectDir) === key) writeCachedConfigs(cacheDir, stack, key, c);
+  return c;
 }

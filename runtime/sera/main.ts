@@ -4,13 +4,13 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { constants as osConstants, homedir } from "node:os";
 import { join } from "node:path";
-import { missingStackFile, PROJECT, stackFile } from "../../components/project.ts";
+import { PROJECT } from "../../components/project.ts";
 import { jsonLogger, silentLogger, type Logger } from "../proxy/log.ts";
 import { parseCli } from "./args.ts";
 import { buildPlan, needsStackOutputs, type Facts } from "./plan.ts";
 import type { RunnerDeps } from "./runner.ts";
 import { runPlan } from "./runner.ts";
-import { configKey, readCachedConfigs, writeCachedConfigs, type EndpointConfigs } from "./config-cache.ts";
+import { endpointConfigs } from "./config-cache.ts";
 import { resolveSettings } from "./settings.ts";
 import type { readSessionOutputs } from "./stack.ts";
 
@@ -25,21 +25,6 @@ export function stateDir(env: Env, home = homedir()): string {
 
 export function logFilePath(env: Env, home = homedir()): string {
   return join(stateDir(env, home), "sera.log");
-}
-
-/** The stack's endpoint configs: from the cache when its key matches, else read (and cached). */
-export async function endpointConfigs(stack: string, projectDir: string, cacheDir: string): Promise<EndpointConfigs> {
-  if (!existsSync(stackFile(stack, projectDir))) {
-    const missing = missingStackFile(stack, projectDir);
-    return { seraProblem: missing, coderProblem: missing };
-  }
-  const key = configKey(stack, projectDir);
-  const cached = key === undefined ? undefined : readCachedConfigs(cacheDir, stack, key);
-  if (cached) return cached;
-  const c = (await import("./stack.ts")).readEndpointConfigs(stack, projectDir);
-  // kept only if no input changed while it was read
-  if (key !== undefined && configKey(stack, projectDir) === key) writeCachedConfigs(cacheDir, stack, key, c);
-  return c;
 }
 
 /** The project's Claude Code (a dev dependency), else whatever `claude` is on PATH. */

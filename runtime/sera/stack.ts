@@ -99,10 +99,16 @@ export async function readSeraOutput(stack: string, projectDir: string, env: Env
   return o.sera ? { output: o.sera } : { problem: o.seraProblem };
 }
 
+/** The stack's sera and coder endpoint configs, each with the reason it is missing when it is. */
+export interface EndpointConfigs {
+  readonly sera?: EndpointConfig;
+  readonly seraProblem?: string;
+  readonly coder?: EndpointConfig;
+  readonly coderProblem?: string;
+}
+
 /** The stack's sera and coder endpoint configs (sera even when `enabled: false`: --modal deploys it anyway). */
-export function readEndpointConfigs(stack: string, projectDir: string): {
-  sera?: EndpointConfig; seraProblem?: string; coder?: EndpointConfig; coderProblem?: string;
-} {
+export function readEndpointConfigs(stack: string, projectDir: string): EndpointConfigs {
   try {
     const c = loadStackEndpointConfig(stack, projectDir);
     const sera = c.seraConfigured ?? c.sera;

@@ -1,12 +1,11 @@
-// sera's cache of the stack's endpoint configs (runtime/sera/config-cache.ts, main.ts endpointConfigs): a session
+// sera's cache of the stack's endpoint configs (runtime/sera/config-cache.ts endpointConfigs): a session
 // whose stack file and validating code are unchanged takes the configs from the cache (and so never loads zod and
 // yaml); any change to an input is a miss and a fresh read; a bad cache entry is ignored; nothing is cached for a
 // stack without a file.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configInputs, configKey, readCachedConfigs } from "../../runtime/sera/config-cache.ts";
-import { endpointConfigs } from "../../runtime/sera/main.ts";
+import { configInputs, configKey, endpointConfigs, readCachedConfigs } from "../../runtime/sera/config-cache.ts";
 import { readEndpointConfigs } from "../../runtime/sera/stack.ts";
 
 const root = join(import.meta.dirname, "../..");
