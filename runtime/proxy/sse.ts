@@ -57,33 +57,47 @@ export function sseWriter(controller: ReadableStreamDefaultController<Uint8Array
  *  socket write. On loopback each write wakes the reader, the largest per-request cost at concurrency 1
  *  (PERFORMANCE.md, fourth pass); a token is delayed by microseconds, never by a later read. */
 export function nodeSseWriter(res: ServerResponse): SseWriter {
-  let closed = false;
-  let pending = "";
-  let scheduled = false;
-  const write = () => {
-    scheduled = false;
-    if (closed || pending === "" || res.destroyed) return;
-    res.write(pending);
-    pending = "";
-  };
-  return {
-    get closed() { return closed || res.destroyed; },
-    send(e) {
-      if (!closed) pending += sseFrame(e);
-    },
-    flush() {
-      if (scheduled || closed || pending === "") return;
-      scheduled = true;
-      setImmediate(write);
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      // the last frames and the end of the chunked body in one write (one syscall less per request)
-      if (!res.destroyed) res.end(pending === "" ? undefined : pending);
-      pending = "";
-    },
-  };
+  return new NodeSseWriter(res);
+}
+
+function writeSoon(w: NodeSseWriter): void { w.write(); }
+
+/** A class, not closures per request: V8 compiles its methods once (translate/stream.ts says why that matters). */
+class NodeSseWriter implements SseWriter {
+  private readonly res: ServerResponse;
+  private done = false;
+  private pending = "";
+  private scheduled = false;
+
+  constructor(res: ServerResponse) { this.res = res; }
+
+  get closed(): boolean { return this.done || this.res.destroyed; }
+
+  /** setImmediate's callback (through writeSoon: no closure per writer) */
+  write(): void {
+    this.scheduled = false;
+    if (this.done || this.pending === "" || this.res.destroyed) return;
+    this.res.write(this.pending);
+    this.pending = "";
+  }
+
+  send(e: StreamEvent): void {
+    if (!this.done) this.pending += sseFrame(e);
+  }
+
+  flush(): void {
+    if (this.scheduled || this.done || this.pending === "") return;
+    this.scheduled = true;
+    setImmediate(writeSoon, this);
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    // the last frames and the end of the chunked body in one write (one syscall less per request)
+    if (!this.res.destroyed) this.res.end(this.pending === "" ? undefined : this.pending);
+    this.pending = "";
+  }
 }
 
 /** Yields, per read from the upstream body, the `data:` payloads of the events completed by that read — so that one

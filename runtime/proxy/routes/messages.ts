@@ -198,7 +198,7 @@ async function answer(io: MessagesIO, s: Started): Promise<MessagesReply> {
   }
 
   async function pump(out: SseWriter, ready: Exchanged | undefined): Promise<void> {
-    const t = createStreamTranslator({ ...topts, emit: (e) => out.send(e) });
+    const t = createStreamTranslator({ ...topts, emit: out.send.bind(out) });
     let outcome = "complete";
     try {
       // message_start first, as Anthropic orders it, then pings while the upstream wakes up
