@@ -24,10 +24,19 @@ export type Exchanged =
   | { kind: "response"; res: UpstreamResponse; maxTokens: number }
   | { kind: "compact"; text: string };
 
-export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Promise<Exchanged> {
-  const serialize = o.serialize ?? JSON.stringify;
-  let body = serialize(req);
-  let maxTokens = req.max_tokens;
+/** Serializes the request and starts the exchange. Synchronous on purpose: the translated request (~100 KB of
+ *  objects, holding the parsed body's strings) is not kept while the upstream works — only its JSON text is, which
+ *  retries need. A suspended async function keeps its parameters alive, and at high concurrency that kept every
+ *  waiting request's objects into V8's old generation (peak RSS, PERFORMANCE.md, fifth pass). */
+export function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Promise<Exchanged> {
+  try {
+    return exchangeText((o.serialize ?? JSON.stringify)(req), req.max_tokens, o);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+async function exchangeText(body: string, maxTokens: number, o: ExchangeOptions): Promise<Exchanged> {
   for (let round = 0; ; round++) {
     const r = await postWithColdStart({ ...o, body });
     if (r.ok) return { kind: "response", res: r.res, maxTokens };
@@ -38,7 +47,8 @@ export async function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Prom
         const room = overflow.maxModelLen - (overflow.promptTokens ?? 0);
         if (room < MIN_COMPLETION_ROOM) return { kind: "compact", text: compactMessage(overflow) };
         maxTokens = Math.min(maxTokens, room);
-        body = serialize({ ...req, max_tokens: maxTokens });
+        // rare: the request again from its own text, with the fitted max_tokens
+        body = (o.serialize ?? JSON.stringify)({ ...(JSON.parse(body) as OpenAIChatRequest), max_tokens: maxTokens });
         o.onRetry?.(round + 1, `context overflow: max_tokens → ${maxTokens}`);
         continue;
       }

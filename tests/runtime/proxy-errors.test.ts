@@ -134,6 +134,8 @@ describe("context length", () => {
     const msg = await h.client.messages.create(long as never, { timeout: 20_000 });
     expect(msg.type).toBe("message");
     expect(h.stub.requests.map((r) => r.max_tokens)).toEqual([64000, 4000]);
+    // the retry is the same request (rebuilt from its JSON text, exchange.ts) with only max_tokens changed
+    expect({ ...h.stub.requests[1], max_tokens: 64000 }).toEqual(h.stub.requests[0]);
     expect(msg.stop_reason).toBe("end_turn");
     expect(h.logs.some((l) => l.msg === "upstream retry" && String(l.fields?.why).startsWith("context overflow"))).toBe(true);
   });
