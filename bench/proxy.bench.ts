@@ -3,7 +3,8 @@
 // concurrency 1 / 16 / 64, streaming and not. Reports req/s, p50/p99 latency, time to first content,
 // proxy CPU ms per request, proxy peak RSS, and checks deltas out = chunks in. Results: bench/results/proxy-*.json.
 // Each row is the median of `--repeat=N` (default 3) alternating direct/proxy runs; `--quick`: streamed text and tool
-// call, c=1/16, once. Streamed tool calls (one Bash call in 50 argument fragments) run at c=1/16 as well.
+// call, c=1/16, once. Streamed tool calls (one Bash call in 50 argument fragments) run at c=1/16 as well. The c=1/16
+// rows of every kind (the issue's load) run before the c=64 rows, so that the peak RSS of each load is its own.
 // `BENCH_PROXY_CMD="<node args>"` runs that instead of sera (the stub's URL appended), e.g. bench/floor-proxy.ts.
 // `--faults`: 1,000 proxied requests while the stub injects 5% HTTP 500, 5% mid-stream drops, 10% slow first bytes.
 //
@@ -247,9 +248,15 @@ async function main(): Promise<void> {
     const quick = process.argv.includes("--quick"); // a fast look while tuning: streaming only, fewer requests
     // streamed text, streamed tool call, JSON text
     const kinds: Array<[boolean, boolean]> = quick ? [[true, false], [true, true]] : [[true, false], [true, true], [false, false]];
-    for (const [stream, tools] of kinds) {
+    // The issue's load (c=1 and c=16) first, every kind; the c=64 rows after it. VmHWM only grows, so the peak read
+    // after the last c=16 row is the peak under the issue's load (JIT warm-up included), and the c=64 rows cannot
+    // raise it; the c=64 peak is reported beside it.
+    const rows: Array<[boolean, boolean, number]> = [];
+    for (const conc of [1, 16, 64]) for (const [stream, tools] of kinds) if (conc < 64 || !(quick || tools)) rows.push([stream, tools, conc]);
+    let peakAtIssueLoad = 0;
+    for (const [stream, tools, conc] of rows) {
       const b = bodies(stream, tools);
-      for (const conc of quick || tools ? [1, 16] : [1, 16, 64]) {
+      {
         const n = quick ? 500 : conc === 1 ? 400 : 3000;
         const runs: Record<"direct" | "proxy", Record<string, unknown>[]> = { direct: [], proxy: [] };
         // direct and proxy alternate, `--repeat=N` times: on a shared machine one slow moment then hits both, and the
@@ -289,6 +296,7 @@ async function main(): Promise<void> {
           row.deltasOutEqualsChunksIn = rows.every((r) => r.deltasOutEqualsChunksIn);
           results.push(row);
           console.log(JSON.stringify(row));
+          if (target === "proxy" && conc <= 16) peakAtIssueLoad = Math.max(peakAtIssueLoad, row.proxyPeakRssMB as number);
         }
       }
     }
@@ -303,10 +311,13 @@ async function main(): Promise<void> {
       throughputRatioAt16: { value: r2(p16.reqPerSec / d16.reqPerSec), target: 0.5, met: p16.reqPerSec / d16.reqPerSec >= 0.5 },
       addedP50MsAt1: { value: r2(p1.p50Ms - d1.p50Ms), target: 0.5, met: p1.p50Ms - d1.p50Ms <= 0.5 },
       idleRssMB: { value: idleRssMB, target: 70, met: idleRssMB <= 70 },
-      peakRssMB: { value: Math.max(...results.filter((r) => r.target === "proxy").map((r) => r.proxyPeakRssMB as number)), target: 120 },
+      // the issue's load: c=1 and c=16, text, tool-call and JSON rows, with the JIT warm-up before them
+      peakRssMB: { value: peakAtIssueLoad, target: 120, met: peakAtIssueLoad <= 120 },
+      // beyond the issue's load, reported against the same figure rather than left out
+      peakRssMBAt64: { value: Math.max(...results.filter((r) => r.target === "proxy").map((r) => r.proxyPeakRssMB as number)), target: 120, met: false },
       deltasOutEqualsChunksIn: results.every((r) => r.deltasOutEqualsChunksIn),
     };
-    (targets.peakRssMB as { met?: boolean }).met = targets.peakRssMB.value <= 120;
+    targets.peakRssMBAt64.met = targets.peakRssMBAt64.value <= 120;
     console.log(JSON.stringify(targets, null, 1));
     // correctness failures fail the run; missed speed/memory targets are reported, not hidden
     if (!targets.deltasOutEqualsChunksIn || results.some((r) => (r.failed as number) > 0)) process.exitCode = 1;

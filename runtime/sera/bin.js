@@ -1,11 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --heap-growing-percent=50
 // Entry of `npx sera`: the only place that exits the process (with Claude Code's exit code, or 1/2 on errors).
 // Plain JavaScript on purpose: Node strips the types of an entry .ts file before any of its code runs, so the
 // compile cache below could not cover it, and stripping loads amaro (swc as wasm): ~15 MB of RSS for the whole
 // session (PERFORMANCE.md, third pass). Everything else stays TypeScript, imported once the cache is on.
-// The flag in the first line is for the proxy that runs in this process: V8's young generation may otherwise grow to
-// 2 × 64 MB under load, for no CPU gain at the proxy's allocation pattern (bench/proxy.bench.ts: peak RSS −100 MB).
-// V8 reads it only at start, so it lives in the line that starts node (`npx sera` runs this file through it).
+// The first line is for the proxy that runs in this process (PERFORMANCE.md, fifth pass, has the measurements):
+// - --max-semi-space-size=8: V8's young generation may otherwise grow to 2 × 64 MB under load, for no CPU gain at the
+//   proxy's allocation pattern (peak RSS −100 MB);
+// - --heap-growing-percent=50: the old generation grows by half its live size before a full GC, not up to 4×; with
+//   little promoted per request this costs no CPU at concurrency 1–16 and keeps the peak at 64 down;
+// - MALLOC_ARENA_MAX=2: V8's compiler and GC threads share glibc's arenas instead of keeping one each (−5–10 MB at
+//   the peak). The processes sera starts (Claude Code) inherit it, which is harmless for them.
+// V8 reads its flags only at start, so they live in the line that starts node (`npx sera` runs this file through it).
 import module from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
