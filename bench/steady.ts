@@ -29,8 +29,10 @@ if (tools) { const m = req0.messages.at(-1); const c = typeof m.content === "str
 const body = JSON.stringify(req0);
 const agent = new http.Agent({ keepAlive: true, maxSockets: conc });
 const target = new URL(url + "/v1/messages");
+const times: number[] = [];
 const shot = () => new Promise<void>((resolve) => {
-  const r = http.request(target, { method: "POST", agent, headers: { "x-api-key": "benchtoken", "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => { res.on("data", () => {}); res.on("end", resolve); });
+  const t0 = performance.now();
+  const r = http.request(target, { method: "POST", agent, headers: { "x-api-key": "benchtoken", "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => { res.on("data", () => {}); res.on("end", () => { times.push(performance.now() - t0); resolve(); }); });
   r.end(body);
 });
 const cpu = () => { const s = readFileSync(`/proc/${proc.pid}/stat`, "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return (Number(f[11]) + Number(f[12])) * 10; };
@@ -39,11 +41,11 @@ await run(3000); // warm-up
 if (perf) console.log(`PID ${proc.pid}`);
 const st = process.env.STRACE ? execa("strace", ["-c", "-f", "-p", String(proc.pid)], { reject: false, all: true }) : undefined;
 if (st) await new Promise((r) => setTimeout(r, 300));
-const c0 = cpu(); const t0 = performance.now();
+const c0 = cpu(); const t0 = performance.now(); times.length = 0;
 const n = await run(secs * 1000);
 if (st) { st.kill("SIGINT"); const o = await st; console.log(o.all!.split("\n").filter((l) => /^\s*[\d.]+\s.*\s(futex|writev|read|epoll_pwait|write)$/.test(l)).map((l) => { const f = l.trim().split(/\s+/); return `${f[f.length - 1]}: ${(Number(f[3]) / n).toFixed(2)}/req`; }).join(", ")); }
 const c1 = cpu();
 const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))![1];
-console.log(`c=${conc} ${n} req in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(n / secs).toFixed(0)} req/s, cpu ${((c1 - c0) / n).toFixed(3)} ms/req, peak ${(Number(hwm) / 1024).toFixed(0)} MB`);
+console.log(`c=${conc} ${n} req in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${(n / secs).toFixed(0)} req/s, cpu ${((c1 - c0) / n).toFixed(3)} ms/req, p50 ${times.sort((a, b) => a - b)[times.length >> 1].toFixed(3)} ms, peak ${(Number(hwm) / 1024).toFixed(0)} MB`);
 proc.kill("SIGINT"); await proc.catch(() => {}); await stubP.sendMessage({ cmd: "exit" }); await stubP;
 rmSync(state, { recursive: true, force: true });
