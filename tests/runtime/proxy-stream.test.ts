@@ -80,6 +80,20 @@ describe("stream translator", () => {
     expect(accumulate(run(chunks)).content).toEqual([{ type: "text", text: "Done." }]);
   });
 
+  it("plain chunks (the splitter's plain() lane) and tagged ones give the same message, cut anywhere", () => {
+    // text before and after the tags takes the lane; the newline after </think> (trimmed) and held-back tag
+    // prefixes must not: every 3-way cut gives the same two blocks
+    const s = "pre<think>\nreason 1 < 2\n</think>\n\npost <b> x";
+    for (let i = 1; i < s.length; i++) {
+      for (let j = i + 1; j < s.length; j++) {
+        const chunks = [s.slice(0, i), s.slice(i, j), s.slice(j)].map((content) => chunk({ content }));
+        expect(accumulate(run([...chunks, chunk({}, "stop")], { thinking: true })).content).toEqual([
+          { type: "text", text: "pre" }, { type: "thinking", thinking: "reason 1 < 2", signature: "" }, { type: "text", text: "post <b> x" },
+        ]);
+      }
+    }
+  });
+
   it("native tool calls stream input_json_delta fragments; parallel calls → separate blocks", () => {
     const chunks = [
       chunk({ content: "Doing it." }),
