@@ -186,6 +186,16 @@ async function main(): Promise<void> {
   let proxy: ProxyProcess;
   const roleOptions = { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" } as const;
   let proxyP: ResultPromise<typeof roleOptions> | undefined;
+  // Node's compile cache holds sera's modules type-stripped; after an install or a change to a source file the first
+  // start strips them again, loading the TypeScript stripper (~18 MB more, idle and peak). That start is measured on
+  // its own (idleRssMBFirstStart) and stopped; the measured proxy is a start like every later session's.
+  let idleRssMBFirstStart: number | undefined;
+  if (via === "sera") {
+    const first = await startSeraProxy(stubUrl, flags);
+    await new Promise((r) => setTimeout(r, 1000));
+    idleRssMBFirstStart = r2(procUsage(first.pid).rssMB);
+    await first.stop();
+  }
   if (via === "sera") proxy = await startSeraProxy(stubUrl, [...prof, ...flags]);
   else {
     const p = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], roleOptions);
@@ -198,7 +208,7 @@ async function main(): Promise<void> {
   // idle: listening, nothing served yet (after a moment for startup garbage to settle)
   await new Promise((r) => setTimeout(r, 1000));
   const idleRssMB = r2(procUsage(proxy.pid).rssMB);
-  console.log(JSON.stringify({ idleRssMB }));
+  console.log(JSON.stringify({ idleRssMB, idleRssMBFirstStart }));
 
   const { anthropic, size } = benchRequest();
   const { toOpenAIRequest } = await import(join(root, "runtime/proxy/translate/request.ts"));
@@ -310,7 +320,7 @@ async function main(): Promise<void> {
       cpuMsPerStreamedRequestAt16: { value: cpuAt(16), target: 0.5, met: cpuAt(16) <= 0.5 },
       throughputRatioAt16: { value: r2(p16.reqPerSec / d16.reqPerSec), target: 0.5, met: p16.reqPerSec / d16.reqPerSec >= 0.5 },
       addedP50MsAt1: { value: r2(p1.p50Ms - d1.p50Ms), target: 0.5, met: p1.p50Ms - d1.p50Ms <= 0.5 },
-      idleRssMB: { value: idleRssMB, target: 70, met: idleRssMB <= 70 },
+      idleRssMB: { value: idleRssMB, target: 70, met: idleRssMB <= 70, firstStartAfterAChange: idleRssMBFirstStart },
       // the issue's load: c=1 and c=16, text, tool-call and JSON rows, with the JIT warm-up before them
       peakRssMB: { value: peakAtIssueLoad, target: 120, met: peakAtIssueLoad <= 120 },
       // beyond the issue's load, reported against the same figure rather than left out
