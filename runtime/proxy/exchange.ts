@@ -30,11 +30,13 @@ export type Exchanged =
  *  waiting request's objects into V8's old generation (peak RSS, PERFORMANCE.md, fifth pass). */
 export function exchange(req: OpenAIChatRequest, o: ExchangeOptions): Promise<Exchanged> {
   try {
-    return exchangeText((o.serialize ?? JSON.stringify)(req), req.max_tokens, o);
+    return exchangeText(serializerOf(o)(req), req.max_tokens, o);
   } catch (err) {
     return Promise.reject(err);
   }
 }
+
+const serializerOf = (o: ExchangeOptions) => o.serialize ?? JSON.stringify;
 
 async function exchangeText(body: string, maxTokens: number, o: ExchangeOptions): Promise<Exchanged> {
   for (let round = 0; ; round++) {
@@ -48,7 +50,7 @@ async function exchangeText(body: string, maxTokens: number, o: ExchangeOptions)
         if (room < MIN_COMPLETION_ROOM) return { kind: "compact", text: compactMessage(overflow) };
         maxTokens = Math.min(maxTokens, room);
         // rare: the request again from its own text, with the fitted max_tokens
-        body = (o.serialize ?? JSON.stringify)({ ...(JSON.parse(body) as OpenAIChatRequest), max_tokens: maxTokens });
+        body = serializerOf(o)({ ...(JSON.parse(body) as OpenAIChatRequest), max_tokens: maxTokens });
         o.onRetry?.(round + 1, `context overflow: max_tokens → ${maxTokens}`);
         continue;
       }
