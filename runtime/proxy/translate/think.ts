@@ -47,12 +47,9 @@ class Splitter implements ThinkSplitter {
   }
 
   push(text: string): ThinkSegment[] {
+    // fast path: no tag can start or continue here, nothing held or trimmed (the rare rest takes the loop below)
+    if (this.plain(text)) return [{ thinking: false, text }];
     const out: ThinkSegment[] = [];
-    // fast path: no tag can start or continue here
-    if (this.pending === "" && !this.inThink && !text.includes("<")) {
-      this.emit(out, text);
-      return out;
-    }
     let buf = this.pending + text;
     this.pending = "";
     for (;;) {
