@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   const roleOptions = { ipc: true, stdin: "ignore", stdout: "inherit", stderr: "inherit" } as const;
   let proxyP: ResultPromise<typeof roleOptions> | undefined;
   // Node's compile cache holds sera's modules type-stripped; after an install or a change to a source file the first
-  // start strips them again, loading the TypeScript stripper (~18 MB more, idle and peak). That start is measured on
+  // start strips them again, loading the TypeScript stripper (~15 MB more, idle and peak). That start is measured on
   // its own (idleRssMBFirstStart) and stopped; the measured proxy is a start like every later session's.
   let idleRssMBFirstStart: number | undefined;
   if (via === "sera") {
@@ -195,9 +195,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     idleRssMBFirstStart = r2(procUsage(first.pid).rssMB);
     await first.stop();
-  }
-  if (via === "sera") proxy = await startSeraProxy(stubUrl, [...prof, ...flags]);
-  else {
+    proxy = await startSeraProxy(stubUrl, [...prof, ...flags]);
+  } else {
     const p = execa(process.execPath, [...prof, ...flags, "--expose-gc", self, "--role=proxy", `--upstream=${stubUrl}`], roleOptions);
     proxyP = p;
     const { url } = (await p.getOneMessage()) as { url: string };
